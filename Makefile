@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Tollgate: bare-metal SMMUv3 / PCIe / DMA-mapping stack for Arm.
+#
+#   make [ARCH=aarch64|arm] [BOARD=qemu-virt] [OPT=-O2|-Os]
+#   make run      boot the main image on QEMU (installs missing packages)
+#   make test     host unit tests + every QEMU scenario, both ISAs
+#   make debug    QEMU halted with its gdbstub + gdb-multiarch
+#   make deps     install every Debian package the project needs
+
+ARCH  ?= aarch64
+BOARD ?= qemu-virt
+OPT   ?= -O2
+V     ?= 0
+
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+TOP   := $(abspath .)
+# -Os builds get their own directory so both can coexist.
+BUILD := build/$(ARCH)-$(BOARD)$(if $(filter -Os,$(OPT)),-Os)
+
+include boards/$(BOARD)/board.mk
+
+ifeq ($(ARCH),aarch64)
+CROSS       ?= aarch64-linux-gnu-
+LIBC_DIR    := /usr/lib/picolibc/aarch64-linux-gnu
+ARCH_CFLAGS := -march=armv8-a -mstrict-align -mcmodel=small \
+               -nostdinc -isystem $(LIBC_DIR)/include \
+               -isystem $(shell $(CROSS)gcc -print-file-name=include)
+ARCH_LIBS   := $(LIBC_DIR)/lib/libc.a $(shell $(CROSS)gcc -print-libgcc-file-name)
+QEMU        := qemu-system-aarch64
+else ifeq ($(ARCH),arm)
+CROSS       ?= arm-none-eabi-
+# Thumb-2 ARMv7-A with LPAE (Cortex-A15/A7); soft-float so no exception
+# path ever has to save VFP state.  Matches newlib's thumb/v7-a/nofp multilib.
+ARCH_CFLAGS := -mcpu=cortex-a15 -mthumb -mfloat-abi=soft -mno-unaligned-access
+ARCH_LIBS   := -lc -lgcc
+QEMU        := qemu-system-arm
+else
+$(error ARCH must be aarch64 or arm)
+endif
+
+CC      := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+SIZE    := $(CROSS)size
+
+CFLAGS := -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+          -Wmissing-prototypes -Wno-unused-parameter \
+          -ffreestanding -fno-common -fno-pic -fno-stack-protector \
+          -ffunction-sections -fdata-sections \
+          $(ARCH_CFLAGS) -Iinclude -Iboards/$(BOARD) \
+          -DTG_ARCH_$(ARCH) -DTG_BOARD='"$(BOARD)"' -DTG_LOAD_ADDR=$(LOAD_ADDR_$(ARCH)) \
+          -DTG_VERSION='"$(shell git describe --always --dirty 2>/dev/null || echo unknown)"'
+ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
+LDFLAGS := -nostdlib -nostartfiles -static -Wl,--gc-sections -Wl,--build-id=none \
+           -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+
+# --- sources ---------------------------------------------------------------
+# Everything the main image and the test image share: boot, drivers, lib.
+CORE_SRCS := $(wildcard boot/*.c boot/$(ARCH)/*.c boot/$(ARCH)/*.S) \
+             $(wildcard drivers/*/*.c) $(wildcard lib/*.c) \
+             $(wildcard pci/*.c) $(wildcard iommu/*.c)
+MAIN_SRCS := $(wildcard shell/*.c)
+TEST_SRCS := $(wildcard tests/target/*.c)
+
+obj = $(patsubst %,$(BUILD)/%.o,$(1))
+CORE_OBJS := $(call obj,$(CORE_SRCS))
+MAIN_OBJS := $(call obj,$(MAIN_SRCS))
+TEST_OBJS := $(call obj,$(TEST_SRCS))
+
+ELF      := $(BUILD)/tollgate.elf
+BIN      := $(BUILD)/tollgate.bin
+TEST_ELF := $(BUILD)/tollgate-test.elf
+TEST_BIN := $(BUILD)/tollgate-test.bin
+
+.PHONY: all images run test test-host test-target debug deps clean size check-deps bench
+all: images
+images: $(ELF) $(BIN) $(TEST_ELF) $(TEST_BIN)
+
+$(BUILD)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/linker.ld: linker.ld boards/$(BOARD)/board.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -E -P -x c -DTG_ARCH_$(ARCH) -DTG_LOAD_ADDR=$(LOAD_ADDR_$(ARCH)) $< -o $@
+
+$(ELF): $(CORE_OBJS) $(MAIN_OBJS) $(BUILD)/linker.ld
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -T $(BUILD)/linker.ld $(CORE_OBJS) $(MAIN_OBJS) $(ARCH_LIBS) -o $@
+
+$(TEST_ELF): $(CORE_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -T $(BUILD)/linker.ld $(CORE_OBJS) $(TEST_OBJS) $(ARCH_LIBS) -o $@
+
+%.bin: %.elf
+	@echo "  OBJCOPY $@"
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- packages ----------------------------------------------------------------
+deps:
+	$(Q)tools/setup.sh
+
+check-deps:
+	$(Q)tools/setup.sh --check 2>/dev/null || tools/setup.sh
+
+# --- running -----------------------------------------------------------------
+run: check-deps
+	$(Q)$(MAKE) --no-print-directory images
+	$(Q)tools/qemu-run --arch $(ARCH) --config $(RUN_CONFIG_$(ARCH)) --interactive $(BIN)
+
+debug: check-deps
+	$(Q)$(MAKE) --no-print-directory images
+	$(Q)tools/debug.sh $(ARCH) $(RUN_CONFIG_$(ARCH)) $(BIN) $(ELF)
+
+size: images
+	$(Q)$(SIZE) $(ELF) $(TEST_ELF)
+
+# --- tests -------------------------------------------------------------------
+test: check-deps
+	$(Q)tools/run-tests
+
+test-host: check-deps
+	$(Q)$(MAKE) --no-print-directory -f tests/host/host.mk
+
+test-target: check-deps images
+	$(Q)tools/run-scenarios --arch $(ARCH) --build $(BUILD)
+
+clean:
+	rm -rf build

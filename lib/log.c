@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Console logging with Linux-style "[seconds.micros] " stamps taken from
+ * the generic timer, so boot logs can be read and diffed like a kernel's.
+ */
+#include <tollgate/arch.h>
+#include <tollgate/console.h>
+#include <tollgate/log.h>
+#include <tollgate/timer.h>
+
+#define LOG_LINE_MAX 256
+
+static enum tg_log_level log_level = TG_LOG_INFO;
+
+void tg_log_set_level(enum tg_log_level level)
+{
+	log_level = level;
+}
+
+void tg_vprintf(const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+	int n = tg_vsnprintf(line, sizeof(line), fmt, ap);
+
+	if (n >= (int)sizeof(line))
+		n = sizeof(line) - 1;
+	console_write(line, (unsigned long)n);
+}
+
+void tg_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tg_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void tg_log(enum tg_log_level level, const char *fmt, ...)
+{
+	if (level > log_level)
+		return;
+
+	/* timer_ns() is 0 until the timer is up: early lines read [0.000000]. */
+	uint64_t ns = timer_ns();
+	char stamp[32];
+	int n = tg_snprintf(stamp, sizeof(stamp), "[%5lu.%06lu] ",
+			    (unsigned long)(ns / 1000000000u),
+			    (unsigned long)((ns / 1000u) % 1000000u));
+	console_write(stamp, (unsigned long)n);
+
+	va_list ap;
+	va_start(ap, fmt);
+	tg_vprintf(fmt, ap);
+	va_end(ap);
+}
