@@ -81,37 +81,6 @@ static void log_console(const struct tg_system *sys)
 			(unsigned long long)con->phys, path ? path : "none");
 }
 
-static void log_gic(const struct fdt *fdt)
-{
-	static const char *const v2[] = { "arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic" };
-	uint64_t d, ds, c, cs;
-	int node;
-
-	if ((node = fdt_node_by_compatible(fdt, -1, "arm,gic-v3")) >= 0) {
-		if (fdt_reg(fdt, node, 0, &d, &ds) == TG_OK && fdt_reg(fdt, node, 1, &c, &cs) == TG_OK)
-			pr_info("GIC: GICv3, distributor @0x%llx, redistributors @0x%llx (%llu KiB)\n",
-				(unsigned long long)d, (unsigned long long)c,
-				(unsigned long long)(cs >> 10));
-		int its = fdt_node_by_compatible(fdt, -1, "arm,gic-v3-its");
-		if (its >= 0 && fdt_reg(fdt, its, 0, &d, &ds) == TG_OK)
-			pr_info("GIC: ITS @0x%llx\n", (unsigned long long)d);
-		return;
-	}
-	for (unsigned i = 0; i < sizeof(v2) / sizeof(v2[0]); i++) {
-		node = fdt_node_by_compatible(fdt, -1, v2[i]);
-		if (node < 0)
-			continue;
-		if (fdt_reg(fdt, node, 0, &d, &ds) == TG_OK && fdt_reg(fdt, node, 1, &c, &cs) == TG_OK)
-			pr_info("GIC: GICv2 (%s), distributor @0x%llx, CPU interface @0x%llx\n",
-				v2[i], (unsigned long long)d, (unsigned long long)c);
-		int m = fdt_node_by_compatible(fdt, -1, "arm,gic-v2m-frame");
-		if (m >= 0 && fdt_reg(fdt, m, 0, &d, &ds) == TG_OK)
-			pr_info("GIC: GICv2m MSI frame @0x%llx\n", (unsigned long long)d);
-		return;
-	}
-	pr_warn("GIC: no supported interrupt controller in the device tree\n");
-}
-
 static void log_irq_list(const struct fdt *fdt, int node, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -205,7 +174,6 @@ void bootlog_print(const struct tg_system *sys)
 	log_machine(sys);
 	log_memory(sys);
 	log_console(sys);
-	log_gic(&sys->fdt);
 	log_smmus(&sys->fdt);
 	log_pci_hosts(&sys->fdt);
 }

@@ -106,9 +106,10 @@ int tg_memmap_from_fdt(const struct fdt *fdt, struct tg_memmap *map)
 	     node = fdt_next_node(fdt, node, &depth)) {
 		if (!fdt_getprop(fdt, node, "reg", NULL) || !reg_is_mmio(fdt, node))
 			continue;
-		bool ram = is_memory_node(fdt, node);
-		if (!ram && !fdt_is_available(fdt, node))
+		/* Disabled nodes include secure-only RAM and devices (secure=on). */
+		if (!fdt_is_available(fdt, node))
 			continue;
+		bool ram = is_memory_node(fdt, node);
 		uint64_t base, size;
 		for (unsigned i = 0; !err && fdt_reg(fdt, node, i, &base, &size) == TG_OK; i++) {
 			if (!size)

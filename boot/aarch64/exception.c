@@ -115,6 +115,8 @@ static void report_crash(unsigned long kind, const struct arch_frame *f)
 				  (unsigned long long)f->x[i], i + 1,
 				  (unsigned long long)f->x[i + 1]);
 	}
+	tg_printf("  where : aarch64-linux-gnu-addr2line -fe tollgate.elf 0x%llx\n",
+		  (unsigned long long)f->elr);
 	tg_printf("System halted.\n");
 }
 

@@ -86,14 +86,14 @@ static const char *mode_long_name(uint32_t psr)
 	switch (psr & PSR_MODE_MASK) {
 	case PSR_MODE_USR: return "User";
 	case PSR_MODE_FIQ: return "FIQ (fast interrupt handler)";
-	case PSR_MODE_IRQ: return "IRQ (interrupt handler)";
-	case PSR_MODE_SVC: return "SVC (supervisor: Tollgate's normal mode)";
+	case PSR_MODE_IRQ: return "IRQ (interrupt entry)";
+	case PSR_MODE_SVC: return "SVC (supervisor, where Tollgate normally runs)";
 	case PSR_MODE_MON: return "Monitor (secure firmware)";
-	case PSR_MODE_ABT: return "Abort (memory fault handler)";
+	case PSR_MODE_ABT: return "ABT (memory fault handler)";
 	case PSR_MODE_HYP: return "HYP (hypervisor)";
-	case PSR_MODE_UND: return "Undefined (undefined-instruction handler)";
+	case PSR_MODE_UND: return "UND (undefined-instruction handler)";
 	case PSR_MODE_SYS: return "System";
-	default: return "invalid mode";
+	default: return "an invalid";
 	}
 }
 
@@ -340,13 +340,12 @@ static bool same_bank(uint32_t a, uint32_t b)
 	return a == b;
 }
 
-static void print_psr(const char *label, uint32_t psr)
+static void print_psr(uint32_t psr)
 {
-	tg_printf("  %s 0x%08x: %s mode, %s state, flags %c%c%c%c, IRQ %s, FIQ %s, "
-		  "SError %s\n", label, U(psr), arm_mode_name(psr),
+	tg_printf("  cpsr:    0x%08x = %s mode, %s state, flags N=%u Z=%u C=%u V=%u, "
+		  "IRQs %s, FIQs %s, SErrors %s\n", U(psr), arm_mode_name(psr),
 		  (psr & PSR_T) ? "Thumb" : "ARM",
-		  (psr & (1u << 31)) ? 'N' : 'n', (psr & (1u << 30)) ? 'Z' : 'z',
-		  (psr & (1u << 29)) ? 'C' : 'c', (psr & (1u << 28)) ? 'V' : 'v',
+		  U((psr >> 31) & 1), U((psr >> 30) & 1), U((psr >> 29) & 1), U((psr >> 28) & 1),
 		  (psr & PSR_I) ? "masked" : "enabled", (psr & PSR_F) ? "masked" : "enabled",
 		  (psr & PSR_A) ? "masked" : "enabled");
 }
@@ -486,13 +485,10 @@ int tg_arm_exception(struct arm_exc_frame *f, unsigned int kind)
 			  "vector table, or VBAR points to the wrong place.\n");
 		break;
 	}
-	if (kind == ARM_EXC_FIQ || kind == ARM_EXC_IRQ)
-		tg_printf("  where:   interrupted code at pc 0x%08x (%s state), %s mode\n",
-			  U(pc), is_thumb(f) ? "Thumb" : "ARM", mode_long_name(f->spsr));
-	else
-		tg_printf("  where:   instruction at pc 0x%08x (%s state), %s mode\n",
-			  U(pc), is_thumb(f) ? "Thumb" : "ARM", mode_long_name(f->spsr));
-	print_psr("cpsr", f->spsr);
+	tg_printf("  where:   %s pc 0x%08x (%s code), in %s mode\n",
+		  kind == ARM_EXC_FIQ ? "interrupted at" : "instruction at", U(pc),
+		  is_thumb(f) ? "Thumb" : "ARM", mode_long_name(f->spsr));
+	print_psr(f->spsr);
 	print_registers(f, pc);
 	tg_printf("The CPU has been halted.\n");
 	tg_printf("========================================================================\n");

@@ -235,8 +235,8 @@ reloc_block_end:
 	bic	r0, r0, #PSR_E
 	orr	r0, r0, #(PSR_MODE_SVC | PSR_I | PSR_F)
 	orr	r0, r0, #PSR_A
-	msr	spsr_hyp, r0
-	adr	r0, .Lsvc
+	msr	spsr_cxsf, r0			@ SPSR_hyp (the banked form is
+	adr	r0, .Lsvc			@ only for Monitor mode)
 	msr	elr_hyp, r0
 	eret
 

@@ -19,6 +19,13 @@
  * 1 GiB slots (0x80000000-0xffffffff on QEMU virt with up to 1 GiB of RAM),
  * or failing that the largest free 2 MiB-aligned gap.
  *
+ * arch_mmu_enable() runs twice during boot: over just the image, the DTB
+ * and the early console, then over the DT's full map with the MMU already
+ * on.  Each call builds a fresh table set whose entries are all non-global
+ * and tagged with a new ASID, then switches TTBR0 (table and ASID in one
+ * 64-bit write), so old and new translations never meet in the TLB.
+ * Mappings arch_map_device() made meanwhile are carried over.
+ *
  * Tables come from a static pool in .bss.pgtable, which head.S cleared.
  * Until the MMU is on, memory is strongly-ordered, so entries are written
  * one at a time with STRD (a single-copy-atomic 64-bit store on LPAE CPUs)
@@ -48,6 +55,7 @@
 #define PTE_ATTRIDX(n)	((uint64_t)(n) << 2)
 #define PTE_SH_INNER	(3ull << 8)
 #define PTE_AF		(1ull << 10)
+#define PTE_NG		(1ull << 11)	/* not global: tagged with the ASID */
 #define PTE_PXN		(1ull << 53)
 #define PTE_XN		(1ull << 54)
 #define PTE_ADDR	0x000000fffffff000ull	/* output address, bits 39:12 */
@@ -61,31 +69,37 @@
 #define MAIR1_VALUE	0u
 
 /* AP[2:1] = 00: read/write at PL1, no access from PL0. */
-#define PROT_NORMAL	(PTE_ATTRIDX(MT_NORMAL) | PTE_SH_INNER | PTE_AF)
-#define PROT_DEVICE	(PTE_ATTRIDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_XN)
+#define PROT_NORMAL	(PTE_ATTRIDX(MT_NORMAL) | PTE_SH_INNER | PTE_AF | PTE_NG)
+#define PROT_DEVICE	(PTE_ATTRIDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_NG | PTE_PXN | PTE_XN)
 
 #define PT_ENTRIES	512
-#define PT_POOL_TABLES	32	/* 128 KiB; QEMU virt uses about 10 */
+#define PT_POOL_TABLES	32	/* 128 KiB; QEMU virt boot uses about 15 */
+#define PT_L1_TABLES	4	/* one per arch_mmu_enable() call */
 
-static uint64_t pt_l1[4]
+static uint64_t pt_l1s[PT_L1_TABLES][4]
 	__attribute__((aligned(32), section(".bss.pgtable")));
 static uint64_t pt_pool[PT_POOL_TABLES][PT_ENTRIES]
 	__attribute__((aligned(4096), section(".bss.pgtable")));
-static unsigned int pt_used;
+static unsigned int pt_used, pt_l1_used;
+static uint64_t *pt_root;	/* level-1 table in TTBR0 */
+static uint32_t pt_asid;
 static bool mmu_on;
 static bool walk_coherent;
 
 /* The virtual window for MMIO that cannot be identity mapped. */
 static uint64_t win_base, win_end, win_next;
 
-struct high_map {
+/* What arch_map_device() added, to find again and to carry over. */
+struct dev_map {
 	uint64_t pa;
 	uint64_t len;
 	uint32_t va;
+	bool windowed;		/* va is in the window, not pa itself */
 };
-#define HIGH_MAPS_MAX 32
-static struct high_map high_maps[HIGH_MAPS_MAX];
-static unsigned int high_map_count;
+#define DEV_MAPS_MAX 48
+static struct dev_map dev_maps[DEV_MAPS_MAX];
+static unsigned int dev_map_count;
+static unsigned int pt_leaves_written;	/* tells whether pt_map changed anything */
 
 extern char __image_start[], __image_end[];
 
@@ -151,10 +165,10 @@ static inline unsigned int level_shift(unsigned int level)
  * that fits; ranges already mapped the same way are accepted as they are;
  * a conflicting mapping gives TG_EBUSY.
  */
-static int pt_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
+static int pt_map(uint64_t *root, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
 {
 	while (size) {
-		uint64_t *table = pt_l1;
+		uint64_t *table = root;
 		unsigned int level = 1;
 		uint64_t chunk;
 
@@ -173,6 +187,7 @@ static int pt_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
 				pte_store(e, pa | prot |
 					     (level == 3 ? PTE_VALID | PTE_TABLE : PTE_VALID));
 				pt_sync(e, sizeof(*e));
+				pt_leaves_written++;
 				chunk = blk;
 				break;
 			}
@@ -248,14 +263,16 @@ static bool va_used(const struct tg_memmap *map, uint64_t lo, uint64_t hi)
 	return false;
 }
 
-static void choose_window(const struct tg_memmap *map)
+/*
+ * The highest run of entirely free 1 GiB slots, or failing that the
+ * largest free 2 MiB-aligned gap (the highest on a tie).  Empty if the
+ * map leaves no 2 MiB of virtual space free.
+ */
+static void choose_window(const struct tg_memmap *map, uint64_t *base, uint64_t *end)
 {
 	uint64_t best_lo = 0, best_len = 0, run_lo = 0, a;
 	int hi, lo;
 
-	win_base = win_end = win_next = 0;
-
-	/* The highest run of entirely free 1 GiB slots. */
 	for (hi = 3; hi >= 0; hi--)
 		if (!va_used(map, (uint64_t)hi * SZ_1G, (uint64_t)(hi + 1) * SZ_1G))
 			break;
@@ -263,13 +280,10 @@ static void choose_window(const struct tg_memmap *map)
 		lo = hi;
 		while (lo > 0 && !va_used(map, (uint64_t)(lo - 1) * SZ_1G, (uint64_t)lo * SZ_1G))
 			lo--;
-		win_base = (uint64_t)lo * SZ_1G;
-		win_end = (uint64_t)(hi + 1) * SZ_1G;
-		win_next = win_base;
+		*base = (uint64_t)lo * SZ_1G;
+		*end = (uint64_t)(hi + 1) * SZ_1G;
 		return;
 	}
-
-	/* Otherwise the largest free 2 MiB-aligned gap (the highest on a tie). */
 	for (a = 0; a < VA_TOP; a += SZ_2M) {
 		if (va_used(map, a, a + SZ_2M)) {
 			run_lo = a + SZ_2M;
@@ -280,9 +294,19 @@ static void choose_window(const struct tg_memmap *map)
 			best_len = a + SZ_2M - run_lo;
 		}
 	}
-	win_base = best_lo;
-	win_end = best_lo + best_len;
-	win_next = win_base;
+	*base = best_lo;
+	*end = best_lo + best_len;
+}
+
+static void dev_map_record(uint64_t pa, uint64_t len, uint64_t va, bool windowed)
+{
+	if (dev_map_count < DEV_MAPS_MAX) {
+		dev_maps[dev_map_count].pa = pa;
+		dev_maps[dev_map_count].len = len;
+		dev_maps[dev_map_count].va = (uint32_t)va;
+		dev_maps[dev_map_count].windowed = windowed;
+		dev_map_count++;
+	}
 }
 
 /* Maps page-aligned [lo, hi) into the window; phys is inside it. */
@@ -292,10 +316,10 @@ static void *window_map(uint64_t lo, uint64_t hi, uint64_t phys)
 	unsigned int i;
 	int rc;
 
-	for (i = 0; i < high_map_count; i++) {
-		const struct high_map *m = &high_maps[i];
+	for (i = 0; i < dev_map_count; i++) {
+		const struct dev_map *m = &dev_maps[i];
 
-		if (lo >= m->pa && hi <= m->pa + m->len)
+		if (m->windowed && lo >= m->pa && hi <= m->pa + m->len)
 			return (void *)(uintptr_t)(m->va + (phys - m->pa));
 	}
 	if (win_end <= win_base)
@@ -305,17 +329,12 @@ static void *window_map(uint64_t lo, uint64_t hi, uint64_t phys)
 	va = win_next + ((lo - win_next) & (align - 1));
 	if (va >= win_end || len > win_end - va)
 		return NULL;
-	rc = pt_map(va, lo, len, PROT_DEVICE);
+	rc = pt_map(pt_root, va, lo, len, PROT_DEVICE);
 	win_next = va + len;	/* never hand out a partly mapped range again */
 	tlb_flush_all();
 	if (rc)
 		return NULL;
-	if (high_map_count < HIGH_MAPS_MAX) {
-		high_maps[high_map_count].pa = lo;
-		high_maps[high_map_count].len = len;
-		high_maps[high_map_count].va = (uint32_t)va;
-		high_map_count++;
-	}
+	dev_map_record(lo, len, va, true);
 	return (void *)(uintptr_t)(va + (phys - lo));
 }
 
@@ -334,12 +353,20 @@ void *arch_map_device(uint64_t phys, size_t size)
 
 	flags = arch_irq_save();
 	if (hi <= VA_TOP && lo >= SZ_4K && !overlaps(lo, hi, win_base, win_end)) {
-		/* Identity: a no-op when the memmap already has it as device. */
-		int rc = pt_map(lo, lo, hi - lo, PROT_DEVICE);
+		/*
+		 * Identity.  A no-op when the map already has the range as
+		 * device memory; only unmapped pages are added (never a change
+		 * of a live mapping), and RAM is refused.
+		 */
+		unsigned int written = pt_leaves_written;
+		int rc = pt_map(pt_root, lo, lo, hi - lo, PROT_DEVICE);
 
 		tlb_flush_all();
-		if (rc == 0)
+		if (rc == 0) {
+			if (pt_leaves_written != written)
+				dev_map_record(lo, hi - lo, lo, false);
 			ret = (void *)(uintptr_t)phys;
+		}
 	} else {
 		ret = window_map(lo, hi, phys);
 	}
@@ -395,15 +422,11 @@ static void dcache_inval_all(void)
 	__asm__ volatile("dsb" : : : "memory");
 }
 
-static void mmu_hw_enable(void)
+static void mmu_hw_enable(uint64_t ttbr0)
 {
-	uint64_t ttbr0 = (uint64_t)(uintptr_t)pt_l1;	/* ASID 0 */
 	uint32_t ttbcr = TTBCR_EAE | TTBCR_EPD1 | TTBCR_SH0_INNER |
-			 TTBCR_ORGN0_WBWA | TTBCR_IRGN0_WBWA;	/* T0SZ = 0 */
-	uint32_t mmfr3, sctlr;
-
-	__asm__ volatile("mrc p15, 0, %0, c0, c1, 7" : "=r"(mmfr3));	/* ID_MMFR3 */
-	walk_coherent = ((mmfr3 >> 20) & 0xf) != 0;		/* CohWalk */
+			 TTBCR_ORGN0_WBWA | TTBCR_IRGN0_WBWA;	/* T0SZ = 0, A1 = 0 */
+	uint32_t sctlr;
 
 	/* Nothing stale may survive in the caches, TLBs or predictors. */
 	dcache_inval_all();
@@ -433,25 +456,22 @@ static void mmu_hw_enable(void)
 			 : : "r"(sctlr), "r"(0) : "memory");
 }
 
-int arch_mmu_enable(const struct tg_memmap *map)
+/* MMU already on: move TTBR0 (table + new ASID in one write) to new tables. */
+static void mmu_switch(uint64_t ttbr0)
+{
+	__asm__ volatile("dsb\n\t"
+			 "mcrr p15, 0, %0, %H0, c2\n\t"
+			 "isb"
+			 : : "r"(ttbr0) : "memory");
+	tlb_flush_all();	/* drop the old ASID's entries */
+}
+
+static int build_tables(uint64_t *root, const struct tg_memmap *map)
 {
 	uint64_t img_lo = round_down((uintptr_t)__image_start, SZ_4K);
 	uint64_t img_hi = round_up((uintptr_t)__image_end, SZ_4K);
 	unsigned int i;
 	int rc;
-
-	if (!map || map->count > TG_MEMMAP_MAX)
-		return TG_EINVAL;
-	if (mmu_on || (read_sctlr() & SCTLR_M))
-		return TG_EBUSY;
-	for (i = 0; i < map->count; i++) {
-		const struct tg_mem_region *r = &map->region[i];
-
-		if (r->size && (r->base + r->size < r->base || r->base + r->size > PA_TOP))
-			return TG_ERANGE;
-	}
-
-	choose_window(map);
 
 	for (i = 0; i < map->count; i++) {
 		const struct tg_mem_region *r = &map->region[i];
@@ -467,7 +487,7 @@ int arch_mmu_enable(const struct tg_memmap *map)
 			lo = SZ_4K;	/* page 0 stays unmapped: NULL faults */
 		if (lo >= hi)
 			continue;
-		rc = pt_map(lo, lo, hi - lo,
+		rc = pt_map(root, lo, lo, hi - lo,
 			    r->type == TG_MEM_NORMAL ? PROT_NORMAL : PROT_DEVICE);
 		if (rc == TG_EBUSY) {
 			pr_err("mmu: %s [0x%llx-0x%llx] overlaps a region of another type\n",
@@ -479,19 +499,96 @@ int arch_mmu_enable(const struct tg_memmap *map)
 			return rc;
 	}
 	/* The running image, whatever the map says about RAM. */
-	rc = pt_map(img_lo, img_lo, img_hi - img_lo, PROT_NORMAL);
+	rc = pt_map(root, img_lo, img_lo, img_hi - img_lo, PROT_NORMAL);
 	if (rc)
 		return rc == TG_EBUSY ? TG_EINVAL : rc;
+	/* Device mappings handed out so far stay valid. */
+	for (i = 0; i < dev_map_count; i++) {
+		rc = pt_map(root, dev_maps[i].va, dev_maps[i].pa, dev_maps[i].len, PROT_DEVICE);
+		if (rc == TG_ENOMEM)
+			return rc;
+		if (rc)
+			pr_warn("mmu: device mapping 0x%llx (+0x%llx) clashes with the new map\n",
+				(unsigned long long)dev_maps[i].pa,
+				(unsigned long long)dev_maps[i].len);
+	}
+	return 0;
+}
 
-	mmu_hw_enable();
-	mmu_on = true;
+int arch_mmu_enable(const struct tg_memmap *map)
+{
+	unsigned int i, mark = pt_used;
+	uint64_t wbase, wend, *root;
+	bool moved;
+	int rc;
 
-	if (win_end > win_base)
-		pr_info("mmu: LPAE on, %u of %u tables used, MMIO above 4 GiB mapped at "
-			"0x%08llx-0x%08llx\n", pt_used, (unsigned int)PT_POOL_TABLES,
-			(unsigned long long)win_base, (unsigned long long)(win_end - 1));
-	else
-		pr_info("mmu: LPAE on, %u of %u tables used, no free virtual window for "
-			"MMIO above 4 GiB\n", pt_used, (unsigned int)PT_POOL_TABLES);
+	if (!map || map->count > TG_MEMMAP_MAX)
+		return TG_EINVAL;
+	if (!mmu_on && (read_sctlr() & SCTLR_M))
+		return TG_EBUSY;	/* someone else's MMU setup: do not touch */
+	for (i = 0; i < map->count; i++) {
+		const struct tg_mem_region *r = &map->region[i];
+
+		if (r->size && (r->base + r->size < r->base || r->base + r->size > PA_TOP))
+			return TG_ERANGE;
+	}
+
+	/* Keep the current window if windowed mappings exist and it is still
+	 * free: their virtual addresses are in use. */
+	choose_window(map, &wbase, &wend);
+	if (win_next != win_base && !va_used(map, win_base, win_end)) {
+		wbase = win_base;
+		wend = win_end;
+	}
+	for (i = 0; i < dev_map_count; i++)
+		if (dev_maps[i].windowed &&
+		    (dev_maps[i].va < wbase || dev_maps[i].va + dev_maps[i].len > wend)) {
+			pr_warn("mmu: MMIO window moved: mapping of 0x%llx dropped\n",
+				(unsigned long long)dev_maps[i].pa);
+			dev_maps[i] = dev_maps[--dev_map_count];
+			i--;
+		}
+
+	if (pt_l1_used >= PT_L1_TABLES)
+		return TG_ENOMEM;
+	root = pt_l1s[pt_l1_used];
+	for (i = 0; i < 4; i++)
+		pte_store(&root[i], 0);
+	rc = build_tables(root, map);
+	if (rc) {
+		pt_used = mark;		/* pt_alloc() zeroes tables it hands out */
+		return rc;
+	}
+	pt_l1_used++;
+	pt_sync(root, 4 * sizeof(*root));
+
+	moved = wbase != win_base || wend != win_end;
+	if (moved) {
+		win_base = wbase;
+		win_end = wend;
+		win_next = wbase;
+	}
+	pt_asid = (pt_asid + 1) & 0xff;
+	if (pt_asid == 0)
+		pt_asid = 1;
+	pt_root = root;
+	if (mmu_on) {
+		mmu_switch((uint64_t)(uintptr_t)root | (uint64_t)pt_asid << 48);
+	} else {
+		uint32_t mmfr3;
+
+		__asm__ volatile("mrc p15, 0, %0, c0, c1, 7" : "=r"(mmfr3));	/* ID_MMFR3 */
+		walk_coherent = ((mmfr3 >> 20) & 0xf) != 0;	/* CohWalk */
+		mmu_hw_enable((uint64_t)(uintptr_t)root | (uint64_t)pt_asid << 48);
+		mmu_on = true;
+	}
+
+	pr_debug("mmu: LPAE tables for %u regions, ASID %u, %u of %u tables used\n",
+		 map->count, (unsigned int)pt_asid, pt_used, (unsigned int)PT_POOL_TABLES);
+	if (moved && win_end > win_base)
+		pr_info("mmu: MMIO above 4 GiB is mapped on demand at 0x%08x-0x%08x\n",
+			(unsigned int)win_base, (unsigned int)(win_end - 1));
+	else if (moved)
+		pr_warn("mmu: no free virtual space left for MMIO above 4 GiB\n");
 	return 0;
 }
