@@ -40,8 +40,11 @@ static __attribute__((noreturn)) void boot_fatal(const char *what, int err, uint
 
 static int early_mmu(uintptr_t dtb, uint32_t dtb_size)
 {
-	struct tg_memmap early = { .count = 0 };
+	/* Static, not on the stack: zeroing a local would call memset with
+	 * the MMU off, where memory is Device and unaligned stores fault. */
+	static struct tg_memmap early;
 
+	early.count = 0;
 	early.region[early.count++] = (struct tg_mem_region){
 		(uintptr_t)__image_start, (uint64_t)(__image_end - __image_start),
 		TG_MEM_NORMAL, "image" };

@@ -7,6 +7,13 @@
 #ifndef TOLLGATE_BOOT_ARM_ARM_H
 #define TOLLGATE_BOOT_ARM_ARM_H
 
+/* Single-bit masks, unsigned in C (1 << 31 would overflow an int). */
+#ifdef __ASSEMBLY__
+#define ARM_BIT(n)	(1 << (n))
+#else
+#define ARM_BIT(n)	(1u << (n))
+#endif
+
 /* --- CPSR / SPSR ------------------------------------------------------------ */
 #define PSR_MODE_MASK	0x1f
 #define PSR_MODE_USR	0x10
@@ -18,38 +25,38 @@
 #define PSR_MODE_HYP	0x1a
 #define PSR_MODE_UND	0x1b
 #define PSR_MODE_SYS	0x1f
-#define PSR_T		(1 << 5)	/* Thumb state */
-#define PSR_F		(1 << 6)	/* FIQ masked */
-#define PSR_I		(1 << 7)	/* IRQ masked */
-#define PSR_A		(1 << 8)	/* asynchronous abort masked */
-#define PSR_E		(1 << 9)	/* big-endian data */
+#define PSR_T		ARM_BIT(5)	/* Thumb state */
+#define PSR_F		ARM_BIT(6)	/* FIQ masked */
+#define PSR_I		ARM_BIT(7)	/* IRQ masked */
+#define PSR_A		ARM_BIT(8)	/* asynchronous abort masked */
+#define PSR_E		ARM_BIT(9)	/* big-endian data */
 
 /* --- SCTLR (and HSCTLR, same layout for these bits) ------------------------ */
-#define SCTLR_M		(1 << 0)	/* MMU */
-#define SCTLR_A		(1 << 1)	/* alignment checking */
-#define SCTLR_C		(1 << 2)	/* data and unified caches */
-#define SCTLR_Z		(1 << 11)	/* branch prediction */
-#define SCTLR_I		(1 << 12)	/* instruction cache */
-#define SCTLR_V		(1 << 13)	/* high vectors (0xffff0000) */
-#define SCTLR_WXN	(1 << 19)
-#define SCTLR_UWXN	(1 << 20)
-#define SCTLR_EE	(1 << 25)	/* big-endian exception entry */
-#define SCTLR_TRE	(1 << 28)
-#define SCTLR_AFE	(1 << 29)
-#define SCTLR_TE	(1 << 30)	/* exceptions taken in Thumb state */
+#define SCTLR_M		ARM_BIT(0)	/* MMU */
+#define SCTLR_A		ARM_BIT(1)	/* alignment checking */
+#define SCTLR_C		ARM_BIT(2)	/* data and unified caches */
+#define SCTLR_Z		ARM_BIT(11)	/* branch prediction */
+#define SCTLR_I		ARM_BIT(12)	/* instruction cache */
+#define SCTLR_V		ARM_BIT(13)	/* high vectors (0xffff0000) */
+#define SCTLR_WXN	ARM_BIT(19)
+#define SCTLR_UWXN	ARM_BIT(20)
+#define SCTLR_EE	ARM_BIT(25)	/* big-endian exception entry */
+#define SCTLR_TRE	ARM_BIT(28)
+#define SCTLR_AFE	ARM_BIT(29)
+#define SCTLR_TE	ARM_BIT(30)	/* exceptions taken in Thumb state */
 
 /* --- TTBCR, long-descriptor (LPAE) layout ------------------------------------ */
-#define TTBCR_EAE	(1 << 31)	/* use the LPAE long-descriptor format */
-#define TTBCR_EPD1	(1 << 23)	/* no walks through TTBR1 */
-#define TTBCR_SH0_INNER	(3 << 12)
-#define TTBCR_ORGN0_WBWA (1 << 10)
-#define TTBCR_IRGN0_WBWA (1 << 8)
+#define TTBCR_EAE	ARM_BIT(31)	/* use the LPAE long-descriptor format */
+#define TTBCR_EPD1	ARM_BIT(23)	/* no walks through TTBR1 */
+#define TTBCR_SH0_INNER	(ARM_BIT(12) | ARM_BIT(13))
+#define TTBCR_ORGN0_WBWA ARM_BIT(10)
+#define TTBCR_IRGN0_WBWA ARM_BIT(8)
 
 /* --- stacks, carved top-down from the linker's 64 KiB .stack region ------- */
 #define STACK_ABT_SIZE	4096		/* data/prefetch abort reports */
 #define STACK_UND_SIZE	4096		/* undefined-instruction reports */
 #define STACK_FIQ_SIZE	2048		/* unexpected-FIQ report */
-#define STACK_IRQ_SIZE	256		/* only 8 bytes used: IRQs run on SVC */
+#define STACK_IRQ_SIZE	256		/* unused: IRQs are handled on the SVC stack */
 /* SVC (everything else) gets the rest, about 54 KiB. */
 
 /* --- exception kinds: the vector offset divided by 4 ---------------------- */

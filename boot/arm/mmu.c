@@ -73,7 +73,7 @@
 #define PROT_DEVICE	(PTE_ATTRIDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_NG | PTE_PXN | PTE_XN)
 
 #define PT_ENTRIES	512
-#define PT_POOL_TABLES	32	/* 128 KiB; QEMU virt boot uses about 15 */
+#define PT_POOL_TABLES	32	/* 128 KiB; booting QEMU virt uses 11 */
 #define PT_L1_TABLES	4	/* one per arch_mmu_enable() call */
 
 static uint64_t pt_l1s[PT_L1_TABLES][4]
@@ -586,8 +586,8 @@ int arch_mmu_enable(const struct tg_memmap *map)
 	pr_debug("mmu: LPAE tables for %u regions, ASID %u, %u of %u tables used\n",
 		 map->count, (unsigned int)pt_asid, pt_used, (unsigned int)PT_POOL_TABLES);
 	if (moved && win_end > win_base)
-		pr_info("mmu: MMIO above 4 GiB is mapped on demand at 0x%08x-0x%08x\n",
-			(unsigned int)win_base, (unsigned int)(win_end - 1));
+		pr_debug("mmu: MMIO above 4 GiB is mapped on demand at 0x%08x-0x%08x\n",
+			 (unsigned int)win_base, (unsigned int)(win_end - 1));
 	else if (moved)
 		pr_warn("mmu: no free virtual space left for MMIO above 4 GiB\n");
 	return 0;

@@ -190,7 +190,7 @@ static int map_once(const struct fdt *fdt, const struct irq_ref *in, struct irq_
 
 		bool match = true;
 		for (uint32_t i = 0; i < nchild && match; i++)
-			match = fdti_be32(e + 4U * i) == (key[i] & keymask[i]);
+			match = ((fdti_be32(e + 4U * i) ^ key[i]) & keymask[i]) == 0;
 		if (match) {
 			const uint8_t *pa = e + 4U * (nchild + 1U);
 			out->parent = mp.node;

@@ -44,9 +44,9 @@ static int check_header(struct fdt *f, const uint8_t *p, size_t bufsize, uint32_
 	uint32_t version = fdti_be32(p + FDT_HDR_VERSION);
 	uint32_t last_comp = fdti_be32(p + FDT_HDR_LAST_COMP);
 	/*
-	 * Version 16 is the oldest layout with relative node names and the
-	 * strings-block size (DT spec 5.2); a last_comp_version above 17
-	 * means a layout we cannot read.
+	 * DT spec 5.2 describes version 17, backwards compatible with 16;
+	 * older blobs store full paths as node names, and a
+	 * last_comp_version above 17 announces a layout we cannot read.
 	 */
 	if (version < 16U)
 		return fail(bad, FDT_HDR_VERSION, TG_EFDT_VERSION);

@@ -212,12 +212,12 @@ const char *fdt_stringlist_get(const struct fdt *fdt, int node, const char *name
 	return s;
 }
 
-int fdt_cells_to_u64(const uint32_t *be_cells, unsigned int ncells, uint64_t *out)
+int fdt_cells_to_u64(const void *be_cells, unsigned int ncells, uint64_t *out)
 {
 	if (!out || (ncells && !be_cells))
 		return TG_EINVAL;
 	if (ncells > 2U)
 		return TG_ERANGE;
 	/* Byte access: callers pass pointers straight into the blob. */
-	return fdti_read_u64((const uint8_t *)be_cells, ncells, out);
+	return fdti_read_u64(be_cells, ncells, out);
 }

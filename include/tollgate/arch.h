@@ -24,8 +24,11 @@ void arch_mode_describe(char *buf, size_t len);
 /*
  * Builds the translation tables for the given map (normal write-back RAM,
  * device-nGnRE MMIO) and turns on the MMU, the caches and branch prediction.
- * Called once, with the MMU off.  Fails with TG_ENOMEM when the static
- * table pool is too small and TG_ERANGE when a region is beyond the PA size.
+ * May be called again with the MMU on: a fresh table set, tagged with a new
+ * ASID and made of non-global entries, replaces the old one, so the two
+ * never meet in the TLB.  Fails with TG_ENOMEM when the static table pool
+ * is too small and TG_ERANGE when a region is beyond the PA size; on
+ * failure the tables in use are unchanged.
  */
 int arch_mmu_enable(const struct tg_memmap *map);
 

@@ -58,7 +58,9 @@ int fdt_root(const struct fdt *fdt);
 int fdt_first_child(const struct fdt *fdt, int node);	/* TG_ENOENT: none */
 int fdt_next_sibling(const struct fdt *fdt, int node);	/* TG_ENOENT: none */
 int fdt_parent(const struct fdt *fdt, int node);	/* TG_ENOENT for root */
-/* Next node after `prev` in document order (-1 = start), any depth. */
+/* Next node after `prev` in document order (-1 = start), any depth.
+ * `depth` (may be NULL): set to 0 for the root, otherwise moved by the
+ * level change from `prev`, so it tracks the returned node's depth. */
 int fdt_next_node(const struct fdt *fdt, int prev, int *depth);
 /* "pcie@10000000" ("" for the root). */
 const char *fdt_node_name(const struct fdt *fdt, int node);
@@ -68,7 +70,8 @@ int fdt_node_path(const struct fdt *fdt, int node, char *buf, size_t len);
 /* --- finding nodes ------------------------------------------------------- */
 /* "/a/b@1/c"; a unit address may be omitted when the name is unique
  * ("/memory" finds "memory@40000000"); an alias name ("serial0") or
- * "alias/sub/path" is resolved through /aliases. */
+ * "alias/sub/path" is resolved through /aliases.  A ':' ends the path,
+ * so a /chosen stdout-path ("serial0:115200n8") can be passed as is. */
 int fdt_path_offset(const struct fdt *fdt, const char *path);
 /* Next node after `prev` (-1 = start) whose compatible list has `compat`. */
 int fdt_node_by_compatible(const struct fdt *fdt, int prev, const char *compat);
@@ -88,8 +91,9 @@ const char *fdt_prop_string(const struct fdt *fdt, int node, const char *name);
 int fdt_stringlist_index(const struct fdt *fdt, int node, const char *name, const char *str);
 /* idx-th string of a string-list property, or NULL. */
 const char *fdt_stringlist_get(const struct fdt *fdt, int node, const char *name, unsigned int idx);
-/* Big-endian cells -> integer (1 or 2 cells; more is TG_ERANGE). */
-int fdt_cells_to_u64(const uint32_t *be_cells, unsigned int ncells, uint64_t *out);
+/* Big-endian cells -> integer (1 or 2 cells; more is TG_ERANGE).  Read
+ * byte-wise: `be_cells` may be an unaligned fdt_getprop() result. */
+int fdt_cells_to_u64(const void *be_cells, unsigned int ncells, uint64_t *out);
 static inline uint32_t fdt32_to_cpu(uint32_t be)
 {
 	return __builtin_bswap32(be);	/* FDT is big-endian; Tollgate runs little-endian */
@@ -118,10 +122,12 @@ struct fdt_range {
 };
 /* Decodes up to `max` entries of property `prop` ("ranges" or "dma-ranges")
  * of `node`; returns the number of entries or a TG_E* code.  TG_ENOSPC if
- * there are more than `max`.  parent_addr is in the parent's bus space. */
+ * there are more than `max`.  parent_addr is in the parent's bus space.
+ * An empty property (identity mapping) gives 0, a missing one TG_ENOENT. */
 int fdt_ranges(const struct fdt *fdt, int node, const char *prop,
 	       struct fdt_range *out, unsigned int max);
-/* Translates a bus address of `node`'s children up to a CPU address. */
+/* Translates a bus address of `node`'s children up to a CPU address.
+ * On a PCI bus the address is taken to be in memory space. */
 int fdt_translate(const struct fdt *fdt, int node, uint64_t bus_addr, uint64_t *cpu_addr);
 
 /* --- interrupts ------------------------------------------------------------ */
@@ -130,8 +136,10 @@ struct fdt_irq {
 	uint32_t ncells;
 	uint32_t cells[FDT_MAX_CELLS];	/* host byte order */
 };
-/* The node's interrupt parent (interrupt-parent, else nearest ancestor
- * carrying interrupt-controller or interrupt-map... per DT spec 2.4). */
+/* The node's interrupt parent (DT spec 2.4.1): its interrupt-parent, else
+ * its tree parent; a node so found that has neither interrupt-controller
+ * nor interrupt-map is looked through the same way, so an ancestor's (or
+ * the root's) interrupt-parent applies.  TG_EFDT_LOOP on a cycle. */
 int fdt_interrupt_parent(const struct fdt *fdt, int node);
 /* Number of interrupts in `interrupts` (or interrupts-extended). */
 int fdt_irq_count(const struct fdt *fdt, int node);
@@ -141,8 +149,9 @@ int fdt_irq_by_name(const struct fdt *fdt, int node, const char *name, struct fd
 /*
  * Looks a child interrupt up in `nexus`'s interrupt-map (DT spec 2.4.3),
  * applying interrupt-map-mask.  unit_addr has #address-cells of nexus
- * cells, spec has #interrupt-cells of nexus cells (host order).
- * TG_ENOENT if no entry matches.
+ * cells (NULL = zeros), spec has #interrupt-cells of nexus cells (host
+ * order).  A map entry naming a further nexus is followed, so `out`
+ * always names an interrupt controller.  TG_ENOENT if no entry matches.
  */
 int fdt_interrupt_map(const struct fdt *fdt, int nexus, const uint32_t *unit_addr,
 		      const uint32_t *spec, struct fdt_irq *out);

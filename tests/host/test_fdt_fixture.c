@@ -611,14 +611,14 @@ static void test_misuse(void **state)
 
 	/* fdt_cells_to_u64 */
 	static const uint8_t cells_be[12] = { 0, 0, 0, 1, 0x80, 0, 0, 2, 0xff, 0xff, 0xff, 0xff };
-	assert_int_equal(fdt_cells_to_u64((const uint32_t *)(const void *)cells_be, 1, &v64), TG_OK);
+	assert_int_equal(fdt_cells_to_u64(cells_be, 1, &v64), TG_OK);
 	assert_int_equal(v64, 1);
-	assert_int_equal(fdt_cells_to_u64((const uint32_t *)(const void *)cells_be, 2, &v64), TG_OK);
+	assert_int_equal(fdt_cells_to_u64(cells_be, 2, &v64), TG_OK);
 	assert_int_equal(v64, 0x180000002ULL);
 	assert_int_equal(fdt_cells_to_u64(NULL, 0, &v64), TG_OK);
 	assert_int_equal(v64, 0);
-	assert_int_equal(fdt_cells_to_u64((const uint32_t *)(const void *)cells_be, 3, &v64), TG_ERANGE);
-	assert_int_equal(fdt_cells_to_u64((const uint32_t *)(const void *)cells_be, 1, NULL), TG_EINVAL);
+	assert_int_equal(fdt_cells_to_u64(cells_be, 3, &v64), TG_ERANGE);
+	assert_int_equal(fdt_cells_to_u64(cells_be, 1, NULL), TG_EINVAL);
 	assert_int_equal(fdt_cells_to_u64(NULL, 1, &v64), TG_EINVAL);
 	assert_int_equal(fdt32_to_cpu(0x78563412U), 0x12345678U);
 

@@ -711,7 +711,7 @@ static void test_props(void **state)
 	assert_int_equal(fdt_prop_u64(fdt, chosen, "kaslr-seed", &v64), TG_OK);
 	assert_int_equal(v64, ((uint64_t)tu_get32(seed) << 32) | tu_get32(seed + 4));
 	uint64_t c;
-	assert_int_equal(fdt_cells_to_u64((const uint32_t *)(const void *)seed, 2, &c), TG_OK);
+	assert_int_equal(fdt_cells_to_u64(seed, 2, &c), TG_OK);
 	assert_int_equal(c, v64);
 
 	/* QEMU marks nothing disabled. */
