@@ -64,7 +64,7 @@ MACHINE="$*"
 LOG=$(dirname "$BIN")/debug-$CONFIG.log
 MODE=${DEBUG_CONSOLE:-}
 if [ -z "$MODE" ]; then
-	if [ -t 1 ]; then MODE=tty; else MODE=log; fi
+	if [ -t 1 ]; then MODE="tty"; else MODE="log"; fi
 fi
 case $MODE in
 tty)
