@@ -15,6 +15,7 @@
 #include <tollgate/error.h>
 #include <tollgate/irq.h>
 #include <tollgate/log.h>
+#include <tollgate/pci.h>
 #include <tollgate/psci.h>
 #include <tollgate/timer.h>
 
@@ -103,6 +104,10 @@ void tg_boot(uintptr_t dtb_phys)
 		pr_warn("psci: not available (%s): poweroff and reset will not work\n",
 			tg_strerror(err));
 	arch_irq_enable();
+
+	err = pci_init_from_fdt(&sys.fdt);
+	if (err < 0)
+		pr_err("pci: %s\n", tg_strerror(err));
 
 	tg_main(&sys);
 }
