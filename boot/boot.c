@@ -15,8 +15,10 @@
 #include <tollgate/error.h>
 #include <tollgate/irq.h>
 #include <tollgate/log.h>
+#include <tollgate/page_alloc.h>
 #include <tollgate/pci.h>
 #include <tollgate/psci.h>
+#include <tollgate/smmu.h>
 #include <tollgate/timer.h>
 
 /* A DTB larger than this is not plausible for a board and is rejected. */
@@ -56,6 +58,37 @@ static int early_mmu(uintptr_t dtb, uint32_t dtb_size)
 	return arch_mmu_enable(&early);
 }
 
+/*
+ * DMA and table memory: the largest stretch of the first RAM region that
+ * holds neither the image nor the DTB.
+ */
+static void init_page_pool(const struct tg_memmap *map, uintptr_t dtb, uint32_t dtb_size)
+{
+	const struct tg_mem_region *ram = tg_memmap_ram(map);
+	uint64_t img_lo = (uintptr_t)__image_start, img_hi = (uintptr_t)__image_end;
+	uint64_t dtb_lo = dtb & ~0xfffull, dtb_hi = (dtb + dtb_size + 0xfff) & ~0xfffull;
+	uint64_t best_lo = 0, best_hi = 0;
+	uint64_t cuts[3][2] = { { ram->base, img_lo }, { img_hi, ram->base + ram->size }, { 0, 0 } };
+
+	/* Split the part after the image around the DTB if it lies there. */
+	if (dtb_lo >= img_hi && dtb_hi <= ram->base + ram->size) {
+		cuts[1][1] = dtb_lo;
+		cuts[2][0] = dtb_hi;
+		cuts[2][1] = ram->base + ram->size;
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		uint64_t lo = (cuts[i][0] + 0xfff) & ~0xfffull, hi = cuts[i][1] & ~0xfffull;
+		if (hi > lo && hi - lo > best_hi - best_lo) {
+			best_lo = lo;
+			best_hi = hi;
+		}
+	}
+	if (best_hi > best_lo && page_alloc_init(best_lo, best_hi - best_lo) == TG_OK)
+		pr_info("DMA pool: [mem 0x%08llx-0x%08llx] %llu pages\n", (unsigned long long)best_lo,
+			(unsigned long long)(best_lo + page_alloc_total() * TG_PAGE_SIZE - 1),
+			(unsigned long long)page_alloc_total());
+}
+
 void tg_boot(uintptr_t dtb_phys)
 {
 	char what[96];
@@ -92,6 +125,7 @@ void tg_boot(uintptr_t dtb_phys)
 	if (console_init_from_fdt(&sys.fdt))
 		pr_warn("console: no usable stdout-path, staying on the early PL011\n");
 	bootlog_print(&sys);
+	init_page_pool(&sys.memmap, dtb_phys, size);
 	err = timer_init(&sys.fdt);
 	if (err)
 		pr_err("arch_timer: %s: delays and time-outs use CNTFRQ as is\n", tg_strerror(err));
@@ -108,6 +142,10 @@ void tg_boot(uintptr_t dtb_phys)
 	err = pci_init_from_fdt(&sys.fdt);
 	if (err < 0)
 		pr_err("pci: %s\n", tg_strerror(err));
+	/* After enumeration: StreamIDs follow the final bus numbers. */
+	err = smmu_init_from_fdt(&sys.fdt);
+	if (err < 0)
+		pr_err("arm-smmu-v3: %s\n", tg_strerror(err));
 
 	tg_main(&sys);
 }

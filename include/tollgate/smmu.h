@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SMMUv3 driver (Arm IHI 0070): probe and reset from the DT, stream table,
+ * command and event queues, global errors.  Streams no driver attached are
+ * aborted (deny by default); building with -DTG_SMMU_DEFAULT_BYPASS makes
+ * them bypass instead.
+ */
+#ifndef TOLLGATE_SMMU_H
+#define TOLLGATE_SMMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct fdt;
+struct smmu;
+
+#define SMMU_MAX_INSTANCES	2
+
+struct smmu_features {
+	bool s1, s2;
+	bool coherent;		/* IDR0.COHACC and the node is dma-coherent */
+	bool two_level_st;	/* IDR0.ST_LEVEL */
+	bool asid16, msi, sev, ril, ats, pri;
+	unsigned int sid_bits, ssid_bits;
+	unsigned int oas_bits;
+	unsigned int cmdq_max_log2, evtq_max_log2;
+	bool gran4k, gran16k, gran64k;
+	unsigned int vax_bits;	/* input address bits: 48 or 52 */
+};
+
+struct smmu_counters {
+	unsigned long commands;
+	unsigned long syncs;
+	unsigned long cmd_errors;
+	unsigned long events;
+	unsigned long events_lost;	/* overflow (OVFLG or GERROR.EVENTQ_ABT_ERR) */
+	unsigned long gerrors;
+};
+
+/* One decoded event record (IHI 0070 7.3). */
+struct smmu_fault {
+	unsigned int type;	/* EVT_* code */
+	const char *name;	/* "F_TRANSLATION" */
+	uint32_t sid;
+	uint64_t addr;		/* input address (IOVA) */
+	bool write;
+	unsigned int class;	/* 0 CD, 1 TT, 2 IN */
+};
+
+typedef void (*smmu_fault_handler_t)(const struct smmu_fault *fault, void *ctx);
+
+/* Probes and enables every arm,smmu-v3 node; returns how many came up. */
+int smmu_init_from_fdt(const struct fdt *fdt);
+unsigned int smmu_count(void);
+struct smmu *smmu_get(unsigned int idx);
+/* The instance for a DT node (a device's iommu-map target), or NULL. */
+struct smmu *smmu_from_node(int node);
+const struct smmu_features *smmu_features(const struct smmu *smmu);
+const struct smmu_counters *smmu_counters(const struct smmu *smmu);
+uint64_t smmu_base(const struct smmu *smmu);
+
+/* Stream configuration without translation. */
+int smmu_stream_bypass(struct smmu *smmu, uint32_t sid);
+int smmu_stream_abort(struct smmu *smmu, uint32_t sid);
+/* Invalid STE: the SMMU reports C_BAD_STE for any traffic. */
+int smmu_stream_invalidate(struct smmu *smmu, uint32_t sid);
+
+/* Every fault event of `sid` (or of all streams with sid = ~0u) is passed
+ * to `fn` after it is logged. One handler per instance for now. */
+int smmu_set_fault_handler(struct smmu *smmu, smmu_fault_handler_t fn, void *ctx);
+/* Reads and reports pending events now (also called from the IRQ). */
+unsigned int smmu_poll_events(struct smmu *smmu);
+
+/* Completes all commands issued so far (CMD_SYNC, bounded wait). */
+int smmu_sync(struct smmu *smmu);
+/* Test hook: queue a raw 16-byte command (e.g. an illegal opcode). */
+int smmu_test_issue_raw(struct smmu *smmu, uint64_t w0, uint64_t w1);
+
+/* Forces cache maintenance of tables and queues as for a non-coherent
+ * SMMU (takes effect for tables written after the call). */
+void smmu_force_noncoherent(struct smmu *smmu, bool on);
+
+#endif

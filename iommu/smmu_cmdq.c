@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Command queue (IHI 0070 3.5, 4): a circular buffer the CPU produces into
+ * and the SMMU consumes.  Many commands cost one PROD write; completion is
+ * a CMD_SYNC whose consumption is polled on CONS, with the wrap bit
+ * compared and the wait bounded by the timer.
+ */
+#include <string.h>
+
+#include <tollgate/error.h>
+#include <tollgate/log.h>
+#include <tollgate/page_alloc.h>
+#include <tollgate/timer.h>
+
+#include "smmu_internal.h"
+#include "smmu_regs.h"
+
+#define SYNC_TIMEOUT_US	1000000
+
+static uint32_t q_index(const struct smmu_queue *q, uint32_t v)
+{
+	return v & ((1u << q->log2) - 1);
+}
+
+static uint32_t q_wrap(const struct smmu_queue *q, uint32_t v)
+{
+	return v & (1u << q->log2);
+}
+
+static uint32_t q_inc(const struct smmu_queue *q, uint32_t v)
+{
+	return (v + 1) & ((2u << q->log2) - 1);
+}
+
+static bool q_full(const struct smmu_queue *q, uint32_t prod, uint32_t cons)
+{
+	return q_index(q, prod) == q_index(q, cons) && q_wrap(q, prod) != q_wrap(q, cons);
+}
+
+/* True once the SMMU has consumed the entry at `pos` (wrap bit included). */
+static bool q_consumed(const struct smmu_queue *q, uint32_t pos, uint32_t cons)
+{
+	if (q_wrap(q, pos) == q_wrap(q, cons))
+		return q_index(q, cons) > q_index(q, pos);
+	return q_index(q, cons) <= q_index(q, pos);
+}
+
+int smmu_cmdq_init(struct smmu *smmu)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+
+	q->log2 = smmu->feat.cmdq_max_log2 < SMMU_CMDQ_LOG2 ? smmu->feat.cmdq_max_log2 : SMMU_CMDQ_LOG2;
+	q->entry_bytes = sizeof(struct smmu_cmd);
+	size_t bytes = (size_t)q->entry_bytes << q->log2;
+	/* Queue base aligned to the queue size (IHI 0070 6.3.26). */
+	q->base = page_alloc(bytes, bytes, &q->phys);
+	if (!q->base)
+		return TG_ENOMEM;
+	q->prod = q->cons = 0;
+	q->prod_reg = SMMU_CMDQ_PROD;
+	q->cons_reg = SMMU_CMDQ_CONS;
+	smmu_write64(smmu, SMMU_CMDQ_BASE, Q_BASE_RA_WA | (q->phys & Q_BASE_ADDR_MASK) | q->log2);
+	smmu_write32(smmu, SMMU_CMDQ_PROD, 0);
+	smmu_write32(smmu, SMMU_CMDQ_CONS, 0);
+	return TG_OK;
+}
+
+static const char *cerror_name(unsigned err)
+{
+	switch (err) {
+	case CMDQ_ERR_ILL: return "CERROR_ILL (illegal command)";
+	case CMDQ_ERR_ABT: return "CERROR_ABT (abort reading the command)";
+	case CMDQ_ERR_ATC_INV_SYNC: return "CERROR_ATC_INV_SYNC (ATC invalidation timed out)";
+	default: return "CERROR_NONE";
+	}
+}
+
+/*
+ * GERROR.CMDQ_ERR: the queue stopped at the bad command (CONS points at
+ * it).  Report it, overwrite it with a harmless CMD_SYNC so the queue can
+ * resume, and acknowledge the error (IHI 0070 7.1).
+ */
+void smmu_cmdq_handle_error(struct smmu *smmu)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+	uint32_t cons = smmu_read32(smmu, SMMU_CMDQ_CONS);
+	unsigned err = (unsigned)CMDQ_CONS_ERR(cons);
+	struct smmu_cmd *bad = (struct smmu_cmd *)q->base + q_index(q, cons);
+
+	smmu->cnt.cmd_errors++;
+	pr_err("arm-smmu-v3 %s: command queue error %s at index %u: %016llx %016llx; skipped\n",
+	       smmu->name, cerror_name(err), (unsigned)q_index(q, cons),
+	       (unsigned long long)bad->w[0], (unsigned long long)bad->w[1]);
+	bad->w[0] = CMD_SYNC;
+	bad->w[1] = 0;
+	smmu_flush(smmu, bad, sizeof(*bad));
+}
+
+int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+
+	if (!smmu || (!cmds && n))
+		return TG_EINVAL;
+	for (unsigned int i = 0; i < n; i++) {
+		/* Room for one more: wait for the SMMU to consume (bounded). */
+		if (q_full(q, q->prod, q->cons)) {
+			smmu_write32(smmu, q->prod_reg, q->prod);
+			int ok = tg_poll_until(
+				!q_full(q, q->prod, (q->cons = smmu_read32(smmu, q->cons_reg) &
+						     ((2u << q->log2) - 1))), SYNC_TIMEOUT_US);
+			if (ok != TG_OK) {
+				pr_err("arm-smmu-v3 %s: command queue full, SMMU not consuming\n",
+				       smmu->name);
+				return TG_ETIMEDOUT;
+			}
+		}
+		struct smmu_cmd *slot = (struct smmu_cmd *)q->base + q_index(q, q->prod);
+		*slot = cmds[i];
+		smmu_flush(smmu, slot, sizeof(*slot));
+		q->prod = q_inc(q, q->prod);
+		smmu->cnt.commands++;
+	}
+	return TG_OK;
+}
+
+int smmu_sync(struct smmu *smmu)
+{
+	struct smmu_queue *q;
+	struct smmu_cmd sync = { { CMD_SYNC | ((uint64_t)CMD_SYNC_CS_NONE << 12), 0 } };
+
+	if (!smmu)
+		return TG_EINVAL;
+	q = &smmu->cmdq;
+	uint32_t pos = q->prod;
+	int err = smmu_cmdq_issue(smmu, &sync, 1);
+	if (err)
+		return err;
+	smmu->cnt.syncs++;
+	/* Commands become visible to the SMMU before PROD moves (barrier in mmio write). */
+	__asm__ volatile("dsb sy" ::: "memory");
+	smmu_write32(smmu, q->prod_reg, q->prod);
+
+	for (unsigned int attempt = 0; attempt < 4; attempt++) {
+		err = tg_poll_until(({
+			uint32_t c = smmu_read32(smmu, q->cons_reg);
+			q->cons = c & ((2u << q->log2) - 1);
+			/* CONS.ERR is sticky on some models: GERROR says if it is live. */
+			q_consumed(q, pos, q->cons) ||
+				(smmu_read32(smmu, SMMU_GERROR) ^ smmu->gerrorn) & GERROR_CMDQ_ERR;
+		}), SYNC_TIMEOUT_US);
+		if (err)
+			break;
+		if (q_consumed(q, pos, q->cons))
+			return TG_OK;
+		/* Stopped on an error before our SYNC: repair and resume. */
+		smmu_gerror_handle(smmu);
+	}
+	pr_err("arm-smmu-v3 %s: CMD_SYNC timed out (PROD 0x%x CONS 0x%x)\n",
+	       smmu->name, (unsigned)q->prod,
+	       (unsigned)smmu_read32(smmu, q->cons_reg));
+	return TG_ETIMEDOUT;
+}
+
+int smmu_test_issue_raw(struct smmu *smmu, uint64_t w0, uint64_t w1)
+{
+	struct smmu_cmd c = { { w0, w1 } };
+
+	return smmu_cmdq_issue(smmu, &c, 1);
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Event queue (IHI 0070 3.5.2, 7.3) and global errors (7.5).  The SMMU
+ * produces, we consume: each record becomes one readable log line and is
+ * handed to the fault handler.  Overflow (PROD.OVFLG, or GERROR.
+ * EVENTQ_ABT_ERR on models that drop events instead) is counted.
+ */
+#include <tollgate/arch.h>
+#include <tollgate/error.h>
+#include <tollgate/log.h>
+#include <tollgate/page_alloc.h>
+#include <tollgate/pci.h>
+
+#include "smmu_internal.h"
+#include "smmu_regs.h"
+
+static const char *event_name(unsigned id)
+{
+	switch (id) {
+	case EVT_F_UUT: return "F_UUT";
+	case EVT_C_BAD_STREAMID: return "C_BAD_STREAMID";
+	case EVT_F_STE_FETCH: return "F_STE_FETCH";
+	case EVT_C_BAD_STE: return "C_BAD_STE";
+	case EVT_F_BAD_ATS_TREQ: return "F_BAD_ATS_TREQ";
+	case EVT_F_STREAM_DISABLED: return "F_STREAM_DISABLED";
+	case EVT_F_TRANSL_FORBIDDEN: return "F_TRANSL_FORBIDDEN";
+	case EVT_C_BAD_SUBSTREAMID: return "C_BAD_SUBSTREAMID";
+	case EVT_F_CD_FETCH: return "F_CD_FETCH";
+	case EVT_C_BAD_CD: return "C_BAD_CD";
+	case EVT_F_WALK_EABT: return "F_WALK_EABT";
+	case EVT_F_TRANSLATION: return "F_TRANSLATION";
+	case EVT_F_ADDR_SIZE: return "F_ADDR_SIZE";
+	case EVT_F_ACCESS: return "F_ACCESS";
+	case EVT_F_PERMISSION: return "F_PERMISSION";
+	case EVT_F_TLB_CONFLICT: return "F_TLB_CONFLICT";
+	case EVT_F_CFG_CONFLICT: return "F_CFG_CONFLICT";
+	default: return "UNKNOWN_EVENT";
+	}
+}
+
+int smmu_evtq_init(struct smmu *smmu)
+{
+	struct smmu_queue *q = &smmu->evtq;
+
+	q->log2 = smmu->feat.evtq_max_log2 < SMMU_EVTQ_LOG2 ? smmu->feat.evtq_max_log2 : SMMU_EVTQ_LOG2;
+	q->entry_bytes = sizeof(struct smmu_event);
+	size_t bytes = (size_t)q->entry_bytes << q->log2;
+	q->base = page_alloc(bytes, bytes, &q->phys);
+	if (!q->base)
+		return TG_ENOMEM;
+	q->prod = q->cons = 0;
+	q->prod_reg = SMMU_EVENTQ_PROD_P1;
+	q->cons_reg = SMMU_EVENTQ_CONS_P1;
+	smmu_write64(smmu, SMMU_EVENTQ_BASE, Q_BASE_RA_WA | (q->phys & Q_BASE_ADDR_MASK) | q->log2);
+	smmu_write32(smmu, q->prod_reg, 0);
+	smmu_write32(smmu, q->cons_reg, 0);
+	return TG_OK;
+}
+
+static void report(struct smmu *smmu, const struct smmu_event *e)
+{
+	struct smmu_fault f = {
+		.type = EVT_ID(e), .name = event_name(EVT_ID(e)), .sid = EVT_SID(e),
+		.addr = EVT_ADDR(e), .write = !EVT_RNW(e), .class = EVT_CLASS(e),
+	};
+	static const char *const classes[4] = { "CD", "TT", "IN", "?" };
+	/* On a PCI SMMU the StreamID is normally the requester ID: name the device. */
+	char bdf[16] = "";
+	for (unsigned int i = 0; i < pci_dev_count(); i++) {
+		struct pci_dev *d = pci_dev_get(i);
+		if (d->has_sid && d->sid == f.sid) {
+			pci_dev_name(d, bdf, sizeof(bdf));
+			break;
+		}
+	}
+	smmu->cnt.events++;
+	/* Address, direction and class are defined for translation faults only. */
+	bool has_addr = f.type == EVT_F_WALK_EABT || (f.type >= EVT_F_TRANSLATION &&
+						      f.type <= EVT_F_PERMISSION);
+	if (has_addr)
+		pr_err("arm-smmu-v3 %s: event %s (0x%02x) sid 0x%04x%s%s iova 0x%llx %s class %s\n",
+		       smmu->name, f.name, f.type, (unsigned)f.sid, bdf[0] ? " " : "", bdf,
+		       (unsigned long long)f.addr, f.write ? "write" : "read", classes[f.class]);
+	else
+		pr_err("arm-smmu-v3 %s: event %s (0x%02x) sid 0x%04x%s%s\n", smmu->name, f.name,
+		       f.type, (unsigned)f.sid, bdf[0] ? " " : "", bdf);
+	if (smmu->fault_fn)
+		smmu->fault_fn(&f, smmu->fault_ctx);
+}
+
+unsigned int smmu_poll_events(struct smmu *smmu)
+{
+	struct smmu_queue *q;
+	unsigned int n = 0;
+
+	if (!smmu)
+		return 0;
+	q = &smmu->evtq;
+	uint32_t mask = (2u << q->log2) - 1;
+	uint32_t prod = smmu_read32(smmu, q->prod_reg);
+
+	if ((prod ^ q->cons) & Q_OVERFLOW_FLAG) {
+		pr_err("arm-smmu-v3 %s: event queue overflowed, events were lost\n",
+		       smmu->name);
+		smmu->cnt.events_lost++;
+	}
+	/* Bounded: at most one full queue per call. */
+	while ((q->cons & mask) != (prod & mask) && n < (1u << q->log2)) {
+		struct smmu_event *e = (struct smmu_event *)q->base + (q->cons & ((1u << q->log2) - 1));
+		if (smmu->noncoherent)
+			arch_dcache_inval_range((uintptr_t)e, sizeof(*e));
+		struct smmu_event copy = *e;
+		report(smmu, &copy);
+		q->cons = (q->cons & Q_OVERFLOW_FLAG) | (((q->cons & mask) + 1) & mask);
+		n++;
+		if ((q->cons & mask) == (prod & mask))
+			prod = smmu_read32(smmu, q->prod_reg);
+	}
+	/* Acknowledge overflow by copying OVFLG into CONS (7.4). */
+	q->cons = (q->cons & mask) | (prod & Q_OVERFLOW_FLAG);
+	smmu_write32(smmu, q->cons_reg, q->cons);
+	return n;
+}
+
+void smmu_gerror_handle(struct smmu *smmu)
+{
+	uint32_t gerror = smmu_read32(smmu, SMMU_GERROR);
+	uint32_t active = gerror ^ smmu->gerrorn;
+
+	if (!active)
+		return;
+	smmu->cnt.gerrors++;
+	if (active & GERROR_CMDQ_ERR)
+		smmu_cmdq_handle_error(smmu);
+	if (active & GERROR_EVTQ_ABT_ERR) {
+		/* QEMU drops events on a full queue and says so here. */
+		smmu->cnt.events_lost++;
+		pr_err("arm-smmu-v3 %s: event queue full: events were dropped\n",
+		       smmu->name);
+		smmu_poll_events(smmu);
+	}
+	if (active & GERROR_SFM_ERR)
+		pr_err("arm-smmu-v3 %s: service failure mode entered\n", smmu->name);
+	if (active & ~(GERROR_CMDQ_ERR | GERROR_EVTQ_ABT_ERR | GERROR_SFM_ERR))
+		pr_err("arm-smmu-v3 %s: global error 0x%x\n", smmu->name,
+		       (unsigned)(active & ~(GERROR_CMDQ_ERR | GERROR_EVTQ_ABT_ERR)));
+	smmu->gerrorn = gerror;
+	smmu_write32(smmu, SMMU_GERRORN, gerror);
+}
