@@ -41,6 +41,9 @@ static void print_range(const char *label, const struct pci_bar *b)
 			  (unsigned long long)b->size);
 	else if (b->flags & PCI_BAR_BROKEN)
 		tg_printf("\t%s: broken (sizing returned nonsense)\n", label);
+	else if (b->size)
+		tg_printf("\t%s: unassigned, size 0x%llx (device disabled)\n", label,
+			  (unsigned long long)b->size);
 }
 
 static void print_verbose(struct pci_dev *d)
