@@ -14,6 +14,9 @@
 #include "smmu_internal.h"
 #include "smmu_regs.h"
 
+/* Identical (type, StreamID) events logged in a row before summarising. */
+#define SMMU_EVT_LOG_REPEATS	4
+
 static const char *event_name(unsigned id)
 {
 	switch (id) {
@@ -77,7 +80,13 @@ static void report(struct smmu *smmu, const struct smmu_event *e)
 	/* Address, direction and class are defined for translation faults only. */
 	bool has_addr = f.type == EVT_F_WALK_EABT || (f.type >= EVT_F_TRANSLATION &&
 						      f.type <= EVT_F_PERMISSION);
-	if (has_addr)
+	bool repeat = f.type == smmu->last_evt_type && f.sid == smmu->last_evt_sid;
+	smmu->evt_repeats = repeat ? smmu->evt_repeats + 1 : 0;
+	smmu->last_evt_type = f.type;
+	smmu->last_evt_sid = f.sid;
+	if (smmu->evt_repeats >= SMMU_EVT_LOG_REPEATS)
+		smmu->evt_suppressed++;
+	else if (has_addr)
 		pr_err("arm-smmu-v3 %s: event %s (0x%02x) sid 0x%04x%s%s iova 0x%llx %s class %s\n",
 		       smmu->name, f.name, f.type, (unsigned)f.sid, bdf[0] ? " " : "", bdf,
 		       (unsigned long long)f.addr, f.write ? "write" : "read", classes[f.class]);
@@ -86,6 +95,7 @@ static void report(struct smmu *smmu, const struct smmu_event *e)
 		       f.type, (unsigned)f.sid, bdf[0] ? " " : "", bdf);
 	if (smmu->fault_fn)
 		smmu->fault_fn(&f, smmu->fault_ctx);
+	smmu_domain_report_fault(smmu, &f);
 }
 
 unsigned int smmu_poll_events(struct smmu *smmu)
@@ -116,6 +126,14 @@ unsigned int smmu_poll_events(struct smmu *smmu)
 		if ((q->cons & mask) == (prod & mask))
 			prod = smmu_read32(smmu, q->prod_reg);
 	}
+	if (smmu->evt_suppressed) {
+		pr_err("arm-smmu-v3 %s: ... and %u more %s events from sid 0x%04x\n", smmu->name,
+		       smmu->evt_suppressed, event_name(smmu->last_evt_type),
+		       (unsigned)smmu->last_evt_sid);
+		smmu->evt_suppressed = 0;
+	}
+	smmu->evt_repeats = 0;
+	smmu->last_evt_type = 0;
 	/* Acknowledge overflow by copying OVFLG into CONS (7.4). */
 	q->cons = (q->cons & mask) | (prod & Q_OVERFLOW_FLAG);
 	smmu_write32(smmu, q->cons_reg, q->cons);

@@ -41,6 +41,9 @@ struct smmu {
 	unsigned int irq_evtq, irq_gerror, irq_sync;
 	uint32_t gerrorn;	/* last acknowledged GERROR value */
 	struct smmu_counters cnt;
+	/* Log rate limit: a faulting DMA is split into many accesses, each an event. */
+	unsigned int last_evt_type, evt_repeats, evt_suppressed;
+	uint32_t last_evt_sid;
 	smmu_fault_handler_t fault_fn;
 	void *fault_ctx;
 };
@@ -59,6 +62,9 @@ void smmu_cmdq_handle_error(struct smmu *smmu);
 /* Event queue and global errors (smmu_evtq.c). */
 int smmu_evtq_init(struct smmu *smmu);
 void smmu_gerror_handle(struct smmu *smmu);
+
+/* Domains (smmu_domain.c). */
+void smmu_domain_report_fault(struct smmu *smmu, const struct smmu_fault *f);
 
 /* Stream table (smmu_strtab.c). */
 int smmu_strtab_init(struct smmu *smmu);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Capability lists (PCI 3.0 6.7, PCIe 5.0 7.6) walked defensively: a
- * pointer below the header, misaligned, past the space or seen before ends
- * the walk, so a looping list costs at most one read per possible slot.
+ * pointer below the header, past the space or seen before ends the walk,
+ * so a looping list costs at most one read per possible slot.  The two low
+ * bits of a standard pointer are reserved and masked off, as PCI 3.0 6.7
+ * tells software to; an extended pointer with them set ends the walk.
  * ACS (PCIe 5.0 7.7.8) isolation is enabled here when the host asks.
  */
 #include <tollgate/error.h>
@@ -111,9 +113,12 @@ void pci_read_caps(struct pci_dev *dev)
 		pci_cfg_read16(dev, (uint16_t)(dev->cap_pcie + PCI_EXP_FLAGS), &flags);
 		dev->pcie_type = (int8_t)PCI_EXP_FLAGS_TYPE(flags);
 		dev->ecap_acs = pci_find_ext_cap(dev, PCI_EXT_CAP_ID_ACS);
-		if (dev->ecap_acs) {
-			uint32_t v;
-			pci_cfg_read32(dev, (uint16_t)(dev->ecap_acs + PCI_ACS_CAP), &v);
+		/* The ACS registers must fit in config space too (a header at 0xffc does not). */
+		uint32_t v;
+		if (dev->ecap_acs && (dev->ecap_acs + 8u > PCI_CFG_SPACE_EXP_SIZE ||
+				      pci_cfg_read32(dev, (uint16_t)(dev->ecap_acs + PCI_ACS_CAP), &v))) {
+			dev->ecap_acs = 0;
+		} else if (dev->ecap_acs) {
 			dev->acs_cap = (uint16_t)v;
 			dev->acs_ctrl = (uint16_t)(v >> 16);
 		}

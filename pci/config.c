@@ -19,10 +19,15 @@ static bool access_ok(uint16_t off, unsigned int size)
 int pci_host_read(struct pci_host *host, uint8_t bus, uint8_t devfn, uint16_t off,
 		  unsigned int size, uint32_t *val)
 {
+	if (val)
+		*val = 0xffffffffu;	/* what hardware returns when nothing answers */
 	if (!host || !host->ops || !val || !access_ok(off, size))
 		return TG_EINVAL;
 	host->cfg_reads++;
-	return host->ops->read(host, bus, devfn, off, size, val);
+	int err = host->ops->read(host, bus, devfn, off, size, val);
+	if (err)
+		*val = 0xffffffffu;
+	return err;
 }
 
 int pci_host_write(struct pci_host *host, uint8_t bus, uint8_t devfn, uint16_t off,

@@ -108,8 +108,14 @@ static struct pci_dev *probe_function(struct pci_host *host, uint8_t bus, uint8_
 	dev->intx_pin = (uint8_t)(irq >> 8);
 	if (dev->intx_pin > 4)
 		dev->intx_pin = 0;
-	if (dev->hdr_type == PCI_HEADER_TYPE_BRIDGE)
+	if (dev->hdr_type == PCI_HEADER_TYPE_BRIDGE) {
+		/*
+		 * Forget bus numbers firmware may have left: until this bridge's
+		 * turn comes, it must not claim a bus a sibling is being given.
+		 */
+		pci_host_write(host, bus, devfn, PCI_PRIMARY_BUS, 4, 0);
 		pci_probe_bridge_windows(dev);
+	}
 	pci_enable_acs(dev);
 	return dev;
 }

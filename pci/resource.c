@@ -74,6 +74,8 @@ void pci_size_bars(struct pci_dev *dev)
 		if (lo & PCI_BAR_SPACE_IO) {
 			bar->flags = PCI_BAR_IO;
 			mask = lo & PCI_BAR_IO_MASK;
+			if (!mask)
+				goto broken;	/* type bit only: no address bits to program */
 			/* 16-bit I/O decoders hardwire the upper half to 0. */
 			if (!(mask & 0xffff0000u))
 				mask |= 0xffff0000u;
@@ -95,13 +97,14 @@ void pci_size_bars(struct pci_dev *dev)
 					pci_host_read(host, dev->bus, dev->devfn, off_hi, 4, &hi);
 					mask |= (uint64_t)hi << 32;
 				}
-			} else if (type == 0 || type == 1) {
+			} else if ((type == 0 || type == 1) && mask) {
 				mask |= 0xffffffff00000000ull;
 			} else {
 				mask = 0;	/* reserved type */
 			}
 		}
 		if (!mask_is_sane(mask)) {
+broken:;
 			char name[PCI_NAME_LEN];
 			pci_dev_name(dev, name, sizeof(name));
 			pr_warn("pci %s: BAR %u: sizing read back 0x%08x%s, ignored\n", name, i,
@@ -430,6 +433,21 @@ int pci_assign_resources(struct pci_host *host)
 		win[k] = root_window(host, k);
 	if (!root_has_pref(host))
 		win[KIND_PREF] = NULL;	/* pref BARs fold into mem (level_kind) */
+
+	/* I/O BARs behind a bridge that forwards no I/O can never be reached. */
+	for (unsigned int i = 0; i < pci_dev_count(); i++) {
+		struct pci_dev *d = pci_dev_get(i);
+		for (unsigned int b = 0; d->host == host && b < PCI_NUM_BARS; b++) {
+			if (!bar_wanted(d, &d->bar[b]) || !(d->bar[b].flags & PCI_BAR_IO))
+				continue;
+			for (const struct pci_dev *p = d->parent; p; p = p->parent) {
+				if (!(p->win_io.flags & PCI_BAR_IO)) {
+					disable_for_space(d, b, "a bridge above it has no I/O window");
+					break;
+				}
+			}
+		}
+	}
 
 	/* Size, place, and leave out the largest offender until it all fits. */
 	for (bool fits = false; !fits && guard--;) {

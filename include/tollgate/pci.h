@@ -184,7 +184,9 @@ int pci_set_master(struct pci_dev *dev, bool enable);
 /* --- capabilities ------------------------------------------------------------ */
 
 /* Offset of a standard / extended capability, or 0.  Walks are bounded and
- * stop at pointers below the header, misaligned or revisited. */
+ * stop at pointers below the header or revisited; the reserved low bits of
+ * standard pointers are masked (PCI 3.0 6.7), misaligned extended pointers
+ * end the walk. */
 uint8_t pci_find_cap(struct pci_dev *dev, uint8_t id);
 uint16_t pci_find_ext_cap(struct pci_dev *dev, uint16_t id);
 

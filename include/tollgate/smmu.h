@@ -80,4 +80,43 @@ int smmu_test_issue_raw(struct smmu *smmu, uint64_t w0, uint64_t w1);
  * SMMU (takes effect for tables written after the call). */
 void smmu_force_noncoherent(struct smmu *smmu, bool on);
 
+
+
+/* ---- translation domains ----------------------------------------------------
+ * A domain is one stage-1 address space (context descriptor + page tables +
+ * its own ASID) that streams are attached to.
+ */
+struct smmu_domain;
+
+struct smmu_domain_counters {
+	unsigned long maps, unmaps;
+	unsigned long commands, syncs;
+	unsigned long events;
+};
+
+#define SMMU_MAX_DOMAINS	16
+#define SMMU_MAX_ATTACH		32	/* streams attached, per SMMU */
+
+/* ias_bits: IOVA size, 32..48 (0 = 48).  NULL when out of domains/ASIDs/memory. */
+struct smmu_domain *smmu_domain_create(struct smmu *smmu, unsigned int ias_bits);
+/* Detaches every stream (they go back to the default STE) and frees it all. */
+void smmu_domain_destroy(struct smmu_domain *dom);
+/* TG_EBUSY: the stream is attached to a domain already; TG_ERANGE: SID too big. */
+int smmu_domain_attach(struct smmu_domain *dom, uint32_t sid);
+/* TG_ENOENT: the stream is not attached to this domain. */
+int smmu_domain_detach(struct smmu_domain *dom, uint32_t sid);
+/* prot: IOMMU_READ/WRITE/MMIO/... (io_pgtable.h).  Errors as io_pgtable_map. */
+int smmu_map(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t size, unsigned int prot);
+/* Unmaps, invalidates the TLB for the range (range TLBI when the SMMU has
+ * RIL) with one CMD_SYNC; returns bytes unmapped or a TG_E* code. */
+int64_t smmu_unmap(struct smmu_domain *dom, uint64_t iova, uint64_t size);
+int smmu_iova_to_phys(struct smmu_domain *dom, uint64_t iova, uint64_t *phys);
+int smmu_domain_set_fault_handler(struct smmu_domain *dom, smmu_fault_handler_t fn, void *ctx);
+const struct smmu_domain_counters *smmu_domain_counters(const struct smmu_domain *dom);
+uint16_t smmu_domain_asid(const struct smmu_domain *dom);
+/* Test hook: unmaps WITHOUT TLB invalidation, to show why it is needed. */
+int64_t smmu_test_unmap_no_tlbi(struct smmu_domain *dom, uint64_t iova, uint64_t size);
+/* The domain a stream is attached to, or NULL. */
+struct smmu_domain *smmu_domain_of_stream(struct smmu *smmu, uint32_t sid);
+
 #endif

@@ -35,12 +35,19 @@ struct sim_fn;
 
 struct sim *sim_new(void);
 void sim_free(struct sim *sim);
+/* cmocka teardown: frees every simulator still alive, forgets all hosts.
+ * PCI_TEST(fn) is a test case with it. */
+int sim_teardown(void **state);
+#define PCI_TEST(fn) cmocka_unit_test_teardown(fn, sim_teardown)
 /* Makes `host` use the simulator: ops, ops_data. */
 void sim_attach(struct sim *sim, struct pci_host *host);
 extern const struct pci_host_ops sim_ops;
 
 /* The root bus (number host->bus_start at access time). */
 struct sim_bus *sim_root(struct sim *sim);
+/* An expander root bus (QEMU pxb-pcie) with a fixed number, reached
+ * without any bridge. */
+struct sim_bus *sim_add_expander(struct sim *sim, uint8_t number);
 /* The bus on the secondary side of a bridge. */
 struct sim_bus *sim_below(struct sim_fn *bridge);
 
@@ -187,9 +194,30 @@ struct pci_dev *sim_model(const struct sim *sim, const struct pci_host *host,
  */
 unsigned int sim_check_all(const struct sim *sim, const struct pci_host *host);
 
+/* --- hosts --------------------------------------------------------------- */
+
+/* The windows of QEMU virt's host bridge: I/O at bus 0, 32-bit memory with
+ * CPU == bus, 64-bit memory at 512 GiB. */
+#define SIM_IO_CPU	0x3eff0000ull
+#define SIM_IO_SIZE	0x10000ull
+#define SIM_M32_BASE	0x10000000ull
+#define SIM_M32_SIZE	0x2eff0000ull
+#define SIM_M64_BASE	0x8000000000ull
+#define SIM_M64_SIZE	0x8000000000ull
+/* Zeroes `host`, attaches the simulator, bus-range 0-0xff, no DT maps,
+ * and, when `windows`, the three windows above. */
+void sim_host_init(struct pci_host *host, struct sim *sim, bool windows);
+void sim_host_window(struct pci_host *host, enum pci_space space, uint64_t cpu, uint64_t bus,
+		     uint64_t size);
+/* pci_reset_all, register, enumerate; asserts success, returns the count. */
+int sim_enumerate(struct pci_host *host);
+
 /* --- host side stubs (console, timer, ioremap) ----------------------------- */
 
 /* Log lines go to stdout when TG_PCI_LOG is set in the environment. */
 void sim_log_enable(bool on);
+/* ioremap() returns NULL; with this on, a fresh all-ones buffer (up to
+ * 64 MiB; freed by sim_teardown) so DT hosts can be probed. */
+void sim_fake_ioremap(bool on);
 
 #endif

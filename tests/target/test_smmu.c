@@ -7,8 +7,10 @@
  */
 #include <string.h>
 
+#include <tollgate/arch.h>
 #include <tollgate/edu.h>
 #include <tollgate/error.h>
+#include <tollgate/io_pgtable.h>
 #include <tollgate/mmio.h>
 #include <tollgate/page_alloc.h>
 #include <tollgate/pci.h>
@@ -147,4 +149,202 @@ TESTCASE(smmu_stream_rejects_bad_sid)
 	CHECK(smmu != NULL);
 	CHECK_EQ(smmu_stream_bypass(smmu, 1u << 20), TG_ERANGE);
 	CHECK_EQ(smmu_stream_bypass(NULL, 0), TG_EINVAL);
+}
+
+/* ---- translation through a domain ---------------------------------------- */
+
+struct dma_fixture {
+	struct smmu *smmu;
+	struct pci_dev *pci;
+	struct edu edu;
+	struct smmu_domain *dom;
+	struct fault_log log;
+	uint8_t *a, *b;
+	uint64_t a_pa, b_pa;
+};
+
+static struct dma_fixture fx;
+
+static bool fixture_up(struct test_ctx *t)
+{
+	memset(&fx, 0, sizeof(fx));
+	fx.smmu = smmu_get(0);
+	fx.pci = find_edu();
+	if (!fx.smmu || !fx.pci || edu_init(&fx.edu, fx.pci) != TG_OK)
+		return false;
+	fx.dom = smmu_domain_create(fx.smmu, 0);
+	fx.a = page_alloc(4096, 0, &fx.a_pa);
+	fx.b = page_alloc(4096, 0, &fx.b_pa);
+	if (!fx.dom || !fx.a || !fx.b)
+		return false;
+	smmu_domain_set_fault_handler(fx.dom, record_fault, &fx.log);
+	return smmu_domain_attach(fx.dom, fx.pci->sid) == TG_OK;
+}
+
+static void fixture_down(void)
+{
+	if (fx.dom)
+		smmu_domain_destroy(fx.dom);
+	if (fx.pci)
+		pci_set_master(fx.pci, false);
+	page_free(fx.a, 4096);
+	page_free(fx.b, 4096);
+	fx.dom = NULL;
+}
+
+#define IOVA_A	0x00100000ull
+#define IOVA_B	0x00200000ull
+
+TESTCASE(smmu_domain_translates_dma)
+{
+	if (!find_edu())
+		SKIP("no edu device in this QEMU configuration");
+	CHECK(fixture_up(t));
+	for (unsigned i = 0; i < 4096; i++)
+		fx.a[i] = (uint8_t)(i * 13 + 1);
+	CHECK_EQ(smmu_map(fx.dom, IOVA_A, fx.a_pa, 4096, IOMMU_READ), TG_OK);
+	CHECK_EQ(smmu_map(fx.dom, IOVA_B, fx.b_pa, 4096, IOMMU_READ | IOMMU_WRITE), TG_OK);
+	uint64_t pa;
+	CHECK_EQ(smmu_iova_to_phys(fx.dom, IOVA_A + 0x123, &pa), TG_OK);
+	CHECK_EQ(pa, fx.a_pa + 0x123);
+	/* In-page offsets on both sides: counted once each. */
+	CHECK_EQ(edu_dma(&fx.edu, EDU_TO_DEVICE, IOVA_A + 0x100, 0, 512), TG_OK);
+	CHECK_EQ(edu_dma(&fx.edu, EDU_FROM_DEVICE, IOVA_B + 0x80, 0, 512), TG_OK);
+	CHECK(memcmp(fx.b + 0x80, fx.a + 0x100, 512) == 0);
+	CHECK_EQ(fx.b[0x7f], 0);
+	smmu_poll_events(fx.smmu);
+	CHECK_EQ(fx.log.n, 0);
+	fixture_down();
+}
+
+TESTCASE(smmu_unmapped_iova_faults)
+{
+	if (!find_edu())
+		SKIP("no edu device in this QEMU configuration");
+	CHECK(fixture_up(t));
+	CHECK_EQ(smmu_map(fx.dom, IOVA_A, fx.a_pa, 4096, IOMMU_READ | IOMMU_WRITE), TG_OK);
+	/* The device writes 8 bytes to an IOVA nothing maps. */
+	CHECK_EQ(edu_dma(&fx.edu, EDU_FROM_DEVICE, 0x00345000, 0, 8), TG_OK);
+	smmu_poll_events(fx.smmu);
+	CHECK(fx.log.n > 0);
+	CHECK_EQ(fx.log.last.type, 0x10);		/* F_TRANSLATION */
+	CHECK_EQ(fx.log.last.sid, fx.pci->sid);
+	CHECK(fx.log.last.addr >= 0x00345000 && fx.log.last.addr < 0x00345008);
+	CHECK(fx.log.last.write);
+	CHECK(smmu_domain_counters(fx.dom)->events > 0);
+	/* The system carries on: the next transfer through a mapping works. */
+	fx.a[0] = 0x77;
+	CHECK_EQ(edu_dma(&fx.edu, EDU_TO_DEVICE, IOVA_A, 0, 1), TG_OK);
+	CHECK_EQ(edu_dma(&fx.edu, EDU_FROM_DEVICE, IOVA_A + 1, 0, 1), TG_OK);
+	CHECK_EQ(fx.a[1], 0x77);
+	fixture_down();
+}
+
+TESTCASE(smmu_readonly_mapping_blocks_device_writes)
+{
+	if (!find_edu())
+		SKIP("no edu device in this QEMU configuration");
+	CHECK(fixture_up(t));
+	memset(fx.a, 0xee, 64);
+	CHECK_EQ(smmu_map(fx.dom, IOVA_A, fx.a_pa, 4096, IOMMU_READ), TG_OK);
+	CHECK_EQ(smmu_map(fx.dom, IOVA_B, fx.b_pa, 4096, IOMMU_READ | IOMMU_WRITE), TG_OK);
+	memset(fx.b, 0x11, 64);
+	CHECK_EQ(edu_dma(&fx.edu, EDU_TO_DEVICE, IOVA_B, 0, 64), TG_OK);
+	CHECK_EQ(edu_dma(&fx.edu, EDU_FROM_DEVICE, IOVA_A, 0, 64), TG_OK);
+	smmu_poll_events(fx.smmu);
+	CHECK(fx.log.n > 0);
+	CHECK_EQ(fx.log.last.type, 0x13);		/* F_PERMISSION */
+	CHECK_EQ(fx.log.last.sid, fx.pci->sid);
+	CHECK_EQ(fx.a[0], 0xee);
+	CHECK_EQ(fx.a[63], 0xee);
+	fixture_down();
+}
+
+TESTCASE(smmu_remap_needs_tlbi)
+{
+	if (!find_edu())
+		SKIP("no edu device in this QEMU configuration");
+	CHECK(fixture_up(t));
+	memset(fx.a, 0xa1, 64);
+	memset(fx.b, 0xb2, 64);
+	/* Device reads IOVA_A -> page a: the translation is now cached. */
+	CHECK_EQ(smmu_map(fx.dom, IOVA_A, fx.a_pa, 4096, IOMMU_READ), TG_OK);
+	CHECK_EQ(edu_dma(&fx.edu, EDU_TO_DEVICE, IOVA_A, 0, 64), TG_OK);
+	/* Remap to page b without invalidating: the SMMU still uses page a. */
+	CHECK_EQ(smmu_test_unmap_no_tlbi(fx.dom, IOVA_A, 4096), 4096);
+	CHECK_EQ(smmu_map(fx.dom, IOVA_A, fx.b_pa, 4096, IOMMU_READ), TG_OK);
+	CHECK_EQ(edu_dma(&fx.edu, EDU_TO_DEVICE, IOVA_A, 64, 64), TG_OK);
+	/* Read what the device got back out through a separate mapping. */
+	uint8_t *out;
+	uint64_t out_pa;
+	out = page_alloc(4096, 0, &out_pa);
+	CHECK(out != NULL);
+	CHECK_EQ(smmu_map(fx.dom, 0x00800000, out_pa, 4096, IOMMU_READ | IOMMU_WRITE), TG_OK);
+	CHECK_EQ(edu_dma(&fx.edu, EDU_FROM_DEVICE, 0x00800000, 64, 64), TG_OK);
+	bool stale = out[0] == 0xa1;
+	/* Now the proper way: unmap with TLBI + SYNC, remap, and the new page is used. */
+	CHECK_EQ(smmu_unmap(fx.dom, IOVA_A, 4096), 4096);
+	CHECK_EQ(smmu_map(fx.dom, IOVA_A, fx.b_pa, 4096, IOMMU_READ), TG_OK);
+	CHECK_EQ(edu_dma(&fx.edu, EDU_TO_DEVICE, IOVA_A, 128, 64), TG_OK);
+	CHECK_EQ(edu_dma(&fx.edu, EDU_FROM_DEVICE, 0x00800000 + 128, 128, 64), TG_OK);
+	CHECK_EQ(out[128], 0xb2);
+	CHECK_EQ(out[191], 0xb2);
+	page_free(out, 4096);
+	fixture_down();
+	/* QEMU caches successful walks in its IOTLB: without the TLBI the old page was used. */
+	CHECK(stale);
+}
+
+TESTCASE(smmu_domain_api_misuse)
+{
+	struct smmu *smmu = smmu_get(0);
+
+	CHECK(smmu != NULL);
+	CHECK(smmu_domain_create(smmu, 20) == NULL);
+	CHECK(smmu_domain_create(NULL, 0) == NULL);
+	struct smmu_domain *d1 = smmu_domain_create(smmu, 0);
+	struct smmu_domain *d2 = smmu_domain_create(smmu, 32);
+	CHECK(d1 && d2);
+	CHECK(smmu_domain_asid(d1) != smmu_domain_asid(d2));
+	CHECK_EQ(smmu_map(d1, 0x1000, 0x40000000, 0x800, IOMMU_READ), TG_EINVAL);
+	CHECK_EQ(smmu_map(d1, 0x1001, 0x40000000, 0x1000, IOMMU_READ), TG_EINVAL);
+	CHECK_EQ(smmu_map(d1, 0x1000, 0x40000000, 0x2000, IOMMU_READ), TG_OK);
+	CHECK_EQ(smmu_map(d1, 0x2000, 0x40010000, 0x1000, IOMMU_READ), TG_EBUSY);
+	CHECK_EQ(smmu_map(d2, 1ull << 32, 0x40000000, 0x1000, IOMMU_READ), TG_ERANGE);
+	CHECK_EQ(smmu_unmap(d1, 0x10000, 0x1000), TG_ENOENT);
+	CHECK_EQ(smmu_unmap(d1, 0x1000, 0x2000), 0x2000);
+	CHECK_EQ(smmu_domain_attach(d1, 0xfff0), TG_OK);
+	CHECK_EQ(smmu_domain_attach(d2, 0xfff0), TG_EBUSY);
+	CHECK_EQ(smmu_domain_detach(d2, 0xfff0), TG_ENOENT);
+	CHECK_EQ(smmu_domain_attach(d1, 1u << 20), TG_ERANGE);
+	CHECK_EQ(smmu_domain_detach(d1, 0xfff0), TG_OK);
+	smmu_domain_destroy(d1);
+	smmu_domain_destroy(d2);
+}
+
+/* The non-coherent SMMU path (tables and queues cleaned to PoC) forced on. */
+TESTCASE(smmu_noncoherent_path_translates)
+{
+	struct smmu *smmu = smmu_get(0);
+
+	if (!find_edu())
+		SKIP("no edu device in this QEMU configuration");
+	CHECK(smmu != NULL);
+	smmu_force_noncoherent(smmu, true);
+	bool up = fixture_up(t);
+	if (up) {
+		for (unsigned i = 0; i < 200; i++)
+			fx.a[i] = (uint8_t)(0xc3 ^ i);
+		up = smmu_map(fx.dom, IOVA_A, fx.a_pa, 4096, IOMMU_READ) == TG_OK &&
+		     smmu_map(fx.dom, IOVA_B, fx.b_pa, 4096, IOMMU_READ | IOMMU_WRITE) == TG_OK &&
+		     edu_dma(&fx.edu, EDU_TO_DEVICE, IOVA_A, 0, 200) == TG_OK &&
+		     edu_dma(&fx.edu, EDU_FROM_DEVICE, IOVA_B, 0, 200) == TG_OK;
+	}
+	/* A device write lands in memory behind the cache: invalidate before reading. */
+	arch_dcache_inval_range((uintptr_t)fx.b, 4096);
+	bool same = up && memcmp(fx.a, fx.b, 200) == 0;
+	fixture_down();
+	smmu_force_noncoherent(smmu, false);
+	CHECK(up);
+	CHECK(same);
 }

@@ -1,0 +1,634 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SMMUv3 stage 1 I/O page tables in the VMSAv8-64 format (Arm ARM DDI
+ * 0487 D8; descriptor layout in io_pgtable_desc.h).
+ *
+ * Geometry (D8.2, the translation table walk).  With a granule of 2^G
+ * bytes each table holds 2^(G-3) descriptors, so level L resolves IOVA
+ * bits [G + (3-L)(G-3) + G-4 : G + (3-L)(G-3)] and level 3 maps pages.
+ * An input size of `ias` bits needs ceil((ias - G) / (G - 3)) levels; the
+ * walk starts at level 4 - levels with a root of 2^(ias - shift(start))
+ * entries (at least 64 bytes: smaller tables must be 64-byte aligned).
+ * Blocks exist at levels 1-2 with 4 KiB granules and at level 2 with 16
+ * and 64 KiB granules (larger ones need FEAT_LPA/LPA2, not used here).
+ *
+ * Map and unmap run in two passes over the same ranges.  The first only
+ * reads: it finds conflicts (TG_EBUSY for map, TG_ENOENT for unmap) and
+ * counts the tables the second pass will need; those are then allocated
+ * up front, so once the second pass starts nothing can fail and no undo
+ * is ever needed.
+ *
+ * Ordering.  A new table is written completely, cleaned when the walk is
+ * not coherent, then linked with one 64-bit store (after a DMB OSHST so a
+ * coherent walker cannot see the link before the contents).  Splitting
+ * a block replaces it by such a table, holding the rest of the block with
+ * the same attributes, in one store rather than through an invalid entry
+ * (strict break-before-make): DMA to the part that stays mapped never
+ * faults.  Until the caller's invalidation of the gathered range (which
+ * lies inside the block, so it removes the cached block entry) the SMMU
+ * may hold both the old block and new page translations for the same
+ * addresses, all with the same output and attributes.  SMMUv3.2's
+ * SMMU_IDR3.BBML says whether the SMMU tolerates that; with BBML = 0 it
+ * may report a TLB conflict (F_TLB_CONFLICT) for the block, so a caller
+ * that cannot accept one must quiesce DMA to the block around the unmap.
+ *
+ * Tables an unmap empties are detached from their parent and chained on
+ * the gather through their first descriptor (a table address is 4 KiB
+ * aligned, so the chain word still reads as an invalid descriptor to a
+ * walker that has not yet been told); io_pgtable_gather_release() frees
+ * them after the caller's invalidation.  Pre-allocated tables waiting for
+ * the second pass are chained the same way (next pointer in word 0,
+ * physical address in word 1) and zeroed again when taken.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tollgate/error.h>
+#include <tollgate/io_pgtable.h>
+
+#include "io_pgtable_desc.h"
+
+#define LAST_LEVEL	3
+#define MIN_IAS		25	/* T0SZ <= 39 (no FEAT_TTST; QEMU's limit too) */
+#define MAX_IAS		48	/* T0SZ >= 16 */
+#define MIN_OAS		32
+#define MAX_OAS		48
+#define MIN_TABLE	64
+#define PROT_ALL	(IOMMU_READ | IOMMU_WRITE | IOMMU_MMIO | IOMMU_NOEXEC | IOMMU_CACHE_NC)
+
+/* --- descriptor stores -------------------------------------------------------- */
+
+/*
+ * The one place descriptors are written: a single-copy-atomic 64-bit
+ * store, so the walker never sees half a descriptor.  AArch32 has no
+ * 64-bit STR; STRD to a doubleword-aligned address is single-copy atomic
+ * on LPAE implementations (Arm ARM E2.2.1 "Single-copy atomicity").
+ */
+static inline void desc_store(uint64_t *p, uint64_t v)
+{
+#if defined(__arm__)
+	__asm__ volatile("strd %1, %H1, [%2]" : "=m"(*p) : "r"(v), "r"(p));
+#else
+	*(volatile uint64_t *)p = v;
+#endif
+}
+
+/* Orders a table's contents before the store that links it. */
+static inline void publish_barrier(void)
+{
+#if defined(__aarch64__) || defined(__arm__)
+	__asm__ volatile("dmb oshst" ::: "memory");
+#else
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+#endif
+}
+
+static void clean(const struct io_pgtable *pgt, const void *va, size_t len)
+{
+	if (pgt->mem.clean)
+		pgt->mem.clean(pgt->mem.ctx, va, len);
+}
+
+/* --- geometry ------------------------------------------------------------------ */
+
+static inline unsigned int granule(const struct io_pgtable *pgt)
+{
+	return pgt->cfg.granule_shift;
+}
+
+static inline unsigned int level_shift(const struct io_pgtable *pgt, unsigned int level)
+{
+	unsigned int g = granule(pgt);
+
+	return g + (LAST_LEVEL - level) * (g - 3);
+}
+
+static inline size_t table_index(const struct io_pgtable *pgt, unsigned int level, uint64_t iova)
+{
+	uint64_t entries = level == pgt->start_level ? pgt->root_entries
+						      : 1ull << (granule(pgt) - 3);
+
+	return (size_t)((iova >> level_shift(pgt, level)) & (entries - 1));
+}
+
+static inline size_t table_entries(const struct io_pgtable *pgt, unsigned int level)
+{
+	return level == pgt->start_level ? pgt->root_entries : (size_t)1 << (granule(pgt) - 3);
+}
+
+static inline bool is_table(uint64_t d, unsigned int level)
+{
+	return level < LAST_LEVEL && (d & PTD_TYPE_MASK) == PTD_TYPE_TABLE_BITS;
+}
+
+static inline bool block_level(const struct io_pgtable *pgt, unsigned int level)
+{
+	return level < LAST_LEVEL && level >= (granule(pgt) == 12 ? 1u : 2u);
+}
+
+/* Whether [iova, iova+len) -> phys can be one leaf at `level`. */
+static inline bool leaf_fits(const struct io_pgtable *pgt, unsigned int level, uint64_t iova,
+			     uint64_t phys, uint64_t len)
+{
+	uint64_t span = 1ull << level_shift(pgt, level);
+
+	if (level == LAST_LEVEL)
+		return true;	/* every chunk at level 3 is one granule */
+	return block_level(pgt, level) && len == span && !(iova & (span - 1)) &&
+	       !(phys & (span - 1));
+}
+
+static inline uint64_t *table_va(const struct io_pgtable *pgt, uint64_t d)
+{
+	return pgt->mem.phys_to_virt(pgt->mem.ctx, d & ptd_oa_mask(granule(pgt)));
+}
+
+/* Bytes from iova to the end of its entry at `level`, capped at len. */
+static inline uint64_t chunk_len(unsigned int shift, uint64_t iova, uint64_t len)
+{
+	uint64_t left = (1ull << shift) - (iova & ((1ull << shift) - 1));
+
+	return left < len ? left : len;
+}
+
+/* --- table memory ------------------------------------------------------------- */
+
+static uint64_t *table_alloc(struct io_pgtable *pgt, size_t size, uint64_t *phys)
+{
+	uint64_t *t = pgt->mem.alloc(pgt->mem.ctx, size, phys);
+
+	if (!t)
+		return NULL;
+	/* The allocator's contract, checked: the walker needs both. */
+	if ((*phys & (size - 1)) || ((uintptr_t)t & (size - 1)) ||
+	    *phys > (1ull << pgt->cfg.oas) - size) {
+		pgt->mem.free(pgt->mem.ctx, t, size);
+		return NULL;
+	}
+	if (++pgt->stats.tables_in_use > pgt->stats.tables_max)
+		pgt->stats.tables_max = pgt->stats.tables_in_use;
+	return t;
+}
+
+static void table_free(struct io_pgtable *pgt, uint64_t *t, size_t size)
+{
+	pgt->mem.free(pgt->mem.ctx, t, size);
+	pgt->stats.tables_in_use--;
+}
+
+/* Tables allocated before a second pass (word 0 next, word 1 phys). */
+struct table_pool {
+	uint64_t *head;
+};
+
+static void pool_put(struct table_pool *pool, uint64_t *t, uint64_t phys)
+{
+	t[0] = (uint64_t)(uintptr_t)pool->head;
+	t[1] = phys;
+	pool->head = t;
+}
+
+static uint64_t *pool_take(struct table_pool *pool, uint64_t *phys)
+{
+	uint64_t *t = pool->head;
+
+	pool->head = (uint64_t *)(uintptr_t)t[0];
+	*phys = t[1];
+	t[0] = 0;
+	t[1] = 0;
+	return t;
+}
+
+static void pool_drain(struct io_pgtable *pgt, struct table_pool *pool)
+{
+	uint64_t phys;
+
+	while (pool->head)
+		table_free(pgt, pool_take(pool, &phys), (size_t)1 << granule(pgt));
+}
+
+static int pool_fill(struct io_pgtable *pgt, struct table_pool *pool, size_t n)
+{
+	size_t size = (size_t)1 << granule(pgt);
+
+	pool->head = NULL;
+	while (n--) {
+		uint64_t phys;
+		uint64_t *t = table_alloc(pgt, size, &phys);
+
+		if (!t) {
+			pool_drain(pgt, pool);
+			return TG_ENOMEM;
+		}
+		pool_put(pool, t, phys);
+	}
+	return TG_OK;
+}
+
+/* --- init / destroy ----------------------------------------------------------- */
+
+int io_pgtable_init(struct io_pgtable *pgt, const struct io_pgtable_cfg *cfg,
+		    const struct io_pgtable_mem *mem)
+{
+	struct io_pgtable p = { 0 };
+
+	if (!pgt || !mem || !mem->alloc || !mem->free || !mem->phys_to_virt)
+		return TG_EINVAL;
+	if (cfg)
+		p.cfg = *cfg;
+	if (!p.cfg.granule_shift)
+		p.cfg.granule_shift = 12;
+	if (!p.cfg.ias)
+		p.cfg.ias = MAX_IAS;
+	if (!p.cfg.oas)
+		p.cfg.oas = MAX_OAS;
+	if ((p.cfg.granule_shift != 12 && p.cfg.granule_shift != 14 &&
+	     p.cfg.granule_shift != 16) ||
+	    p.cfg.ias < MIN_IAS || p.cfg.ias > MAX_IAS ||
+	    p.cfg.oas < MIN_OAS || p.cfg.oas > MAX_OAS)
+		return TG_EINVAL;
+	p.mem = *mem;
+
+	unsigned int g = p.cfg.granule_shift;
+	p.levels = (p.cfg.ias - g + (g - 3) - 1) / (g - 3);
+	p.start_level = LAST_LEVEL + 1 - p.levels;
+	p.root_entries = 1u << (p.cfg.ias - level_shift(&p, p.start_level));
+	p.root_size = (size_t)p.root_entries * sizeof(uint64_t);
+	if (p.root_size < MIN_TABLE)
+		p.root_size = MIN_TABLE;
+
+	p.root = table_alloc(&p, p.root_size, &p.root_phys);
+	if (!p.root)
+		return TG_ENOMEM;
+	clean(&p, p.root, p.root_size);
+	*pgt = p;
+	return TG_OK;
+}
+
+static void free_subtree(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level)
+{
+	size_t n = table_entries(pgt, level);
+
+	if (level == LAST_LEVEL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_table(tbl[i], level))
+			continue;
+		uint64_t *child = table_va(pgt, tbl[i]);
+		free_subtree(pgt, child, level + 1);
+		table_free(pgt, child, (size_t)1 << granule(pgt));
+	}
+}
+
+void io_pgtable_destroy(struct io_pgtable *pgt)
+{
+	if (!pgt || !pgt->root)
+		return;
+	free_subtree(pgt, pgt->root, pgt->start_level);
+	table_free(pgt, pgt->root, pgt->root_size);
+	pgt->root = NULL;
+	pgt->root_phys = 0;
+}
+
+/* --- argument checks -------------------------------------------------------------- */
+
+static int check_range(const struct io_pgtable *pgt, uint64_t iova, uint64_t size)
+{
+	uint64_t top = 1ull << pgt->cfg.ias;
+	uint64_t mask = (1ull << granule(pgt)) - 1;
+
+	if (!size || (iova & mask) || (size & mask))
+		return TG_EINVAL;
+	if (iova >= top || size > top - iova)
+		return TG_ERANGE;
+	return TG_OK;
+}
+
+/* --- map ------------------------------------------------------------------------ */
+
+/*
+ * First pass: TG_EBUSY if anything in the range is mapped; adds to *need
+ * the tables the second pass will create.  tbl NULL stands for a table
+ * that does not exist yet (all invalid).
+ */
+static int map_check(const struct io_pgtable *pgt, const uint64_t *tbl, unsigned int level,
+		     uint64_t iova, uint64_t phys, uint64_t size, size_t *need)
+{
+	unsigned int shift = level_shift(pgt, level);
+
+	while (size) {
+		uint64_t len = chunk_len(shift, iova, size);
+		uint64_t d = tbl ? tbl[table_index(pgt, level, iova)] : 0;
+		int rc;
+
+		if (d & PTD_VALID) {
+			if (!is_table(d, level))
+				return TG_EBUSY;
+			rc = map_check(pgt, table_va(pgt, d), level + 1, iova, phys, len, need);
+			if (rc)
+				return rc;
+		} else if (!leaf_fits(pgt, level, iova, phys, len)) {
+			(*need)++;
+			if (level + 1 < LAST_LEVEL)
+				map_check(pgt, NULL, level + 1, iova, phys, len, need);
+		}
+		iova += len;
+		phys += len;
+		size -= len;
+	}
+	return TG_OK;
+}
+
+/*
+ * Second pass: writes the leaves and links new tables from the pool.
+ * `fresh` tables are not visible yet; their parent cleans them whole.
+ */
+static void map_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level, uint64_t iova,
+		      uint64_t phys, uint64_t size, uint64_t attrs, struct table_pool *pool,
+		      bool fresh)
+{
+	unsigned int shift = level_shift(pgt, level);
+	size_t first = SIZE_MAX, last = 0;
+
+	while (size) {
+		uint64_t len = chunk_len(shift, iova, size);
+		size_t i = table_index(pgt, level, iova);
+		uint64_t d = tbl[i];
+
+		if (d & PTD_VALID) {
+			map_write(pgt, table_va(pgt, d), level + 1, iova, phys, len, attrs, pool,
+				  false);
+		} else {
+			if (leaf_fits(pgt, level, iova, phys, len)) {
+				d = ptd_leaf(phys, shift, attrs, level == LAST_LEVEL);
+			} else {
+				uint64_t tphys;
+				uint64_t *t = pool_take(pool, &tphys);
+
+				map_write(pgt, t, level + 1, iova, phys, len, attrs, pool, true);
+				clean(pgt, t, (size_t)1 << granule(pgt));
+				publish_barrier();
+				d = ptd_table(tphys, granule(pgt));
+			}
+			desc_store(&tbl[i], d);
+			if (i < first)
+				first = i;
+			last = i;
+		}
+		iova += len;
+		phys += len;
+		size -= len;
+	}
+	if (!fresh && first <= last)
+		clean(pgt, &tbl[first], (last - first + 1) * sizeof(uint64_t));
+}
+
+int io_pgtable_map(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
+		   unsigned int prot)
+{
+	struct table_pool pool;
+	size_t need = 0;
+	int rc;
+
+	if (!pgt || !pgt->root || (prot & ~PROT_ALL) || !(prot & (IOMMU_READ | IOMMU_WRITE)) ||
+	    ((prot & IOMMU_MMIO) && (prot & IOMMU_CACHE_NC)) ||
+	    (phys & ((1ull << granule(pgt)) - 1)))
+		return TG_EINVAL;
+	rc = check_range(pgt, iova, size);
+	if (rc)
+		return rc;
+	if (phys >= (1ull << pgt->cfg.oas) || size > (1ull << pgt->cfg.oas) - phys)
+		return TG_ERANGE;
+
+	rc = map_check(pgt, pgt->root, pgt->start_level, iova, phys, size, &need);
+	if (rc)
+		return rc;
+	rc = pool_fill(pgt, &pool, need);
+	if (rc)
+		return rc;
+	map_write(pgt, pgt->root, pgt->start_level, iova, phys, size, ptd_prot_attrs(prot), &pool,
+		  false);
+	pool_drain(pgt, &pool);		/* empty unless the passes disagree */
+	pgt->stats.maps++;
+	return TG_OK;
+}
+
+/* --- unmap ------------------------------------------------------------------------ */
+
+/*
+ * First pass: TG_ENOENT unless all of the range is mapped; adds to *need
+ * the tables that splitting blocks will take.  tbl NULL stands for a
+ * split block: every entry a leaf.
+ */
+static int unmap_check(const struct io_pgtable *pgt, const uint64_t *tbl, unsigned int level,
+		       uint64_t iova, uint64_t size, size_t *need)
+{
+	unsigned int shift = level_shift(pgt, level);
+
+	if (!tbl && level == LAST_LEVEL)
+		return TG_OK;	/* pages are always wholly inside the range */
+	while (size) {
+		uint64_t len = chunk_len(shift, iova, size);
+
+		if (tbl) {
+			uint64_t d = tbl[table_index(pgt, level, iova)];
+
+			if (!(d & PTD_VALID))
+				return TG_ENOENT;
+			if (is_table(d, level)) {
+				int rc = unmap_check(pgt, table_va(pgt, d), level + 1, iova, len,
+						     need);
+				if (rc)
+					return rc;
+				goto next;
+			}
+		}
+		if (len != 1ull << shift) {
+			(*need)++;
+			unmap_check(pgt, NULL, level + 1, iova, len, need);
+		}
+next:
+		iova += len;
+		size -= len;
+	}
+	return TG_OK;
+}
+
+static void gather_leaf(struct io_tlb_gather *g, unsigned int shift)
+{
+	if (shift < g->min_level_size_shift)
+		g->min_level_size_shift = shift;
+	if (shift > g->max_level_size_shift)
+		g->max_level_size_shift = shift;
+}
+
+static bool table_empty(const uint64_t *tbl, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tbl[i])
+			return false;
+	return true;
+}
+
+/* Second pass.  Returns true when `tbl` (not the root) is left empty. */
+static bool unmap_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level, uint64_t iova,
+			uint64_t size, struct table_pool *pool, struct io_tlb_gather *g, bool fresh)
+{
+	unsigned int shift = level_shift(pgt, level);
+	size_t first = SIZE_MAX, last = 0;
+
+	while (size) {
+		uint64_t len = chunk_len(shift, iova, size);
+		size_t i = table_index(pgt, level, iova);
+		uint64_t d = tbl[i];
+
+		if (is_table(d, level)) {
+			uint64_t *child = table_va(pgt, d);
+
+			if (!unmap_write(pgt, child, level + 1, iova, len, pool, g, false))
+				goto next;
+			d = 0;
+			/* Chained through word 0; still all-invalid to a walker. */
+			desc_store(&child[0], (uint64_t)(uintptr_t)g->freelist);
+			g->freelist = child;
+			g->tables_freed++;
+		} else if (len == 1ull << shift) {
+			d = 0;
+			g->pages++;
+			gather_leaf(g, shift);
+		} else {
+			/* Split: the block's translation, one level down. */
+			unsigned int cshift = shift - (granule(pgt) - 3);
+			size_t n = (size_t)1 << (granule(pgt) - 3);
+			uint64_t oa = d & ptd_oa_mask(shift), tphys;
+			uint64_t *t = pool_take(pool, &tphys);
+
+			for (size_t j = 0; j < n; j++)
+				desc_store(&t[j], ptd_leaf(oa + ((uint64_t)j << cshift), cshift, d,
+							   level + 1 == LAST_LEVEL));
+			gather_leaf(g, shift);
+			unmap_write(pgt, t, level + 1, iova, len, pool, g, true);
+			clean(pgt, t, (size_t)1 << granule(pgt));
+			publish_barrier();
+			d = ptd_table(tphys, granule(pgt));
+		}
+		desc_store(&tbl[i], d);
+		if (i < first)
+			first = i;
+		last = i;
+next:
+		iova += len;
+		size -= len;
+	}
+	if (!fresh && first <= last)
+		clean(pgt, &tbl[first], (last - first + 1) * sizeof(uint64_t));
+	return level != pgt->start_level && !fresh &&
+	       table_empty(tbl, table_entries(pgt, level));
+}
+
+int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
+			 struct io_tlb_gather *gather)
+{
+	struct table_pool pool;
+	size_t need = 0;
+	int rc;
+
+	if (!pgt || !pgt->root || !gather)
+		return TG_EINVAL;
+	rc = check_range(pgt, iova, size);
+	if (rc)
+		return rc;
+	rc = unmap_check(pgt, pgt->root, pgt->start_level, iova, size, &need);
+	if (rc)
+		return rc;
+	rc = pool_fill(pgt, &pool, need);
+	if (rc)
+		return rc;
+
+	if (gather->empty) {
+		gather->start = iova;
+		gather->end = iova + size;
+		gather->min_level_size_shift = 64;
+		gather->max_level_size_shift = 0;
+		gather->empty = false;
+	} else {
+		if (iova < gather->start)
+			gather->start = iova;
+		if (iova + size > gather->end)
+			gather->end = iova + size;
+	}
+	unmap_write(pgt, pgt->root, pgt->start_level, iova, size, &pool, gather, false);
+	pool_drain(pgt, &pool);
+	pgt->stats.unmaps++;
+	return (int64_t)size;
+}
+
+void io_tlb_gather_init(struct io_tlb_gather *gather)
+{
+	*gather = (struct io_tlb_gather){ .empty = true };
+}
+
+void io_pgtable_gather_release(struct io_pgtable *pgt, struct io_tlb_gather *gather)
+{
+	uint64_t *t = gather->freelist;
+
+	while (t) {
+		uint64_t *next = (uint64_t *)(uintptr_t)t[0];
+
+		t[0] = 0;
+		table_free(pgt, t, (size_t)1 << granule(pgt));
+		t = next;
+	}
+	io_tlb_gather_init(gather);
+}
+
+/* --- lookup and CD fields ------------------------------------------------------- */
+
+int io_pgtable_iova_to_phys(const struct io_pgtable *pgt, uint64_t iova, uint64_t *phys,
+			    unsigned int *prot)
+{
+	if (!pgt || !pgt->root)
+		return TG_EINVAL;
+	if (iova >= 1ull << pgt->cfg.ias)
+		return TG_ERANGE;
+
+	const uint64_t *tbl = pgt->root;
+	for (unsigned int level = pgt->start_level;; level++) {
+		uint64_t d = tbl[table_index(pgt, level, iova)];
+		unsigned int shift = level_shift(pgt, level);
+
+		if (!(d & PTD_VALID))
+			return TG_ENOENT;
+		if (is_table(d, level)) {
+			tbl = table_va(pgt, d);
+			continue;
+		}
+		if (phys)
+			*phys = (d & ptd_oa_mask(shift)) | (iova & ((1ull << shift) - 1));
+		if (prot)
+			*prot = ptd_leaf_prot(d);
+		return TG_OK;
+	}
+}
+
+void io_pgtable_cd_cfg(const struct io_pgtable *pgt, struct io_pgtable_cd_cfg *cd)
+{
+	static const unsigned char ips_bits[] = { 32, 36, 40, 42, 44, 48 };
+	bool coherent = !pgt->mem.clean;
+	unsigned int ips = 0;
+
+	while (ips_bits[ips] < pgt->cfg.oas)
+		ips++;
+	*cd = (struct io_pgtable_cd_cfg){
+		.ttb0 = pgt->root_phys,
+		.mair = IO_PGTABLE_MAIR,
+		.t0sz = 64 - pgt->cfg.ias,
+		.tg0 = granule(pgt) == 12 ? 0 : granule(pgt) == 16 ? 1 : 2,
+		.ips = ips,
+		.irgn0 = coherent ? 1 : 0,
+		.orgn0 = coherent ? 1 : 0,
+		.sh0 = coherent ? 3 : 2,
+		.start_level = pgt->start_level,
+	};
+}

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stage-1 translation domains: one context descriptor (IHI 0070 5.4), one
+ * page table (io_pgtable.c) and one ASID each, so no two page tables ever
+ * share TLB entries.  Streams are attached by pointing their STE at the CD.
+ * Unmaps invalidate exactly what changed: a range TLBI (IDR3.RIL) or
+ * per-leaf TLBIs, then one CMD_SYNC.
+ */
+#include <string.h>
+
+#include <tollgate/arch.h>
+#include <tollgate/error.h>
+#include <tollgate/io_pgtable.h>
+#include <tollgate/log.h>
+#include <tollgate/page_alloc.h>
+
+#include "smmu_internal.h"
+#include "smmu_regs.h"
+
+struct smmu_domain {
+	struct smmu *smmu;
+	bool in_use;
+	uint16_t asid;
+	struct io_pgtable pgt;
+	struct smmu_cd *cd;
+	uint64_t cd_phys;
+	struct smmu_domain_counters cnt;
+	smmu_fault_handler_t fault_fn;
+	void *fault_ctx;
+};
+
+struct attachment {
+	struct smmu *smmu;
+	uint32_t sid;
+	struct smmu_domain *dom;
+};
+
+static struct smmu_domain domains[SMMU_MAX_DOMAINS];
+static struct attachment attached[SMMU_MAX_ATTACH];
+/* ASID 0 is never handed out: it stays free for "no domain" in traces. */
+static uint32_t asid_used[256 / 32] = { 1 };
+
+static int asid_alloc(void)
+{
+	for (unsigned int a = 1; a < 256; a++) {
+		if (!(asid_used[a / 32] & (1u << (a % 32)))) {
+			asid_used[a / 32] |= 1u << (a % 32);
+			return (int)a;
+		}
+	}
+	return TG_ENOSPC;
+}
+
+static void asid_free(uint16_t a)
+{
+	asid_used[a / 32] &= ~(1u << (a % 32));
+}
+
+/* --- table memory: the page pool, cleaned when the SMMU is not coherent --- */
+
+static void *pt_alloc(void *ctx, size_t size, uint64_t *phys)
+{
+	return page_alloc(size, size, phys);
+}
+
+static void pt_free(void *ctx, void *va, size_t size)
+{
+	page_free(va, size);
+}
+
+static void *pt_phys_to_virt(void *ctx, uint64_t phys)
+{
+	return (void *)(uintptr_t)phys;	/* RAM is identity-mapped */
+}
+
+static void pt_clean(void *ctx, const void *va, size_t len)
+{
+	arch_dcache_clean_range((uintptr_t)va, len);
+}
+
+/* --- commands ------------------------------------------------------------- */
+
+static int issue(struct smmu_domain *dom, const struct smmu_cmd *c, unsigned int n)
+{
+	dom->cnt.commands += n;
+	return smmu_cmdq_issue(dom->smmu, c, n);
+}
+
+static int sync(struct smmu_domain *dom)
+{
+	dom->cnt.syncs++;
+	return smmu_sync(dom->smmu);
+}
+
+static unsigned int tg_field(unsigned int granule_shift)
+{
+	return granule_shift == 12 ? 1 : granule_shift == 14 ? 2 : 3;
+}
+
+/* Level of a leaf of 2^shift bytes (TTL hint), 0 when unknown. */
+static unsigned int leaf_level(unsigned int granule_shift, unsigned int shift)
+{
+	unsigned int per_level = granule_shift - 3;
+
+	if (shift < granule_shift || (shift - granule_shift) % per_level)
+		return 0;
+	unsigned int up = (shift - granule_shift) / per_level;
+	return up <= 3 ? 3 - up : 0;
+}
+
+static int invalidate(struct smmu_domain *dom, const struct io_tlb_gather *g)
+{
+	unsigned int gs = dom->pgt.cfg.granule_shift;
+	bool leaf = !g->tables_freed;
+	uint64_t base = CMD_TLBI_NH_VA | CMD_ASID(dom->asid);
+	unsigned int ttl = g->min_level_size_shift == g->max_level_size_shift ?
+			   leaf_level(gs, g->min_level_size_shift) : 0;
+	int err = TG_OK;
+
+	if (dom->smmu->feat.ril) {
+		/* Range = (NUM + 1) * 2^SCALE granules from Address (IHI 0070 4.4.1.1). */
+		uint64_t pages = (g->end - g->start) >> gs;
+		uint64_t addr = g->start;
+		while (pages && !err) {
+			unsigned int scale = (unsigned int)__builtin_ctzll(pages);
+			uint64_t num = (pages >> scale) & 0x1f;
+			if (!num)
+				num = 1;
+			if (scale > 31)
+				scale = 31;
+			struct smmu_cmd c = { {
+				base | CMD_TLBI_NUM(num - 1) | CMD_TLBI_SCALE(scale),
+				(addr & CMD_TLBI_ADDR_MASK) | CMD_TLBI_TG(tg_field(gs)) |
+				CMD_TLBI_TTL(ttl) | (leaf ? CMD_LEAF : 0) } };
+			err = issue(dom, &c, 1);
+			pages -= num << scale;
+			addr += (num << scale) << gs;
+		}
+	} else if (((g->end - g->start) >> g->min_level_size_shift) > 64) {
+		struct smmu_cmd c = { { CMD_TLBI_NH_ASID | CMD_ASID(dom->asid), 0 } };
+		err = issue(dom, &c, 1);
+	} else {
+		for (uint64_t a = g->start; a < g->end && !err; a += 1ull << g->min_level_size_shift) {
+			struct smmu_cmd c = { { base, (a & CMD_TLBI_ADDR_MASK) |
+						      CMD_TLBI_TTL(ttl) | (ttl ? CMD_TLBI_TG(tg_field(gs)) : 0) |
+						      (leaf ? CMD_LEAF : 0) } };
+			err = issue(dom, &c, 1);
+		}
+	}
+	return err ? err : sync(dom);
+}
+
+/* --- domains ------------------------------------------------------------------ */
+
+static void write_cd(struct smmu_domain *dom)
+{
+	struct io_pgtable_cd_cfg c;
+
+	io_pgtable_cd_cfg(&dom->pgt, &c);
+	dom->cd->w[1] = c.ttb0 & CD1_TTB0_MASK;
+	dom->cd->w[3] = c.mair;
+	/* Word 0 (V) last: the SMMU may fetch the CD at any time once attached. */
+	uint64_t w0 = CD0_T0SZ(c.t0sz) | CD0_TG0(c.tg0) | ((uint64_t)c.irgn0 << 8) |
+		      ((uint64_t)c.orgn0 << 10) | ((uint64_t)c.sh0 << 12) | CD0_EPD1 | CD0_V |
+		      CD0_IPS(c.ips) | CD0_AA64 | CD0_R | CD0_A | CD0_ASET | CD0_ASID(dom->asid);
+	smmu_flush(dom->smmu, dom->cd, sizeof(*dom->cd));
+	__atomic_store_n(&dom->cd->w[0], w0, __ATOMIC_RELAXED);
+	smmu_flush(dom->smmu, dom->cd, sizeof(uint64_t));
+}
+
+struct smmu_domain *smmu_domain_create(struct smmu *smmu, unsigned int ias_bits)
+{
+	struct smmu_domain *dom = NULL;
+
+	if (!smmu || (ias_bits && (ias_bits < 32 || ias_bits > 48)))
+		return NULL;
+	for (unsigned int i = 0; i < SMMU_MAX_DOMAINS && !dom; i++)
+		if (!domains[i].in_use)
+			dom = &domains[i];
+	if (!dom)
+		return NULL;
+	int asid = asid_alloc();
+	if (asid < 0)
+		return NULL;
+	memset(dom, 0, sizeof(*dom));
+	dom->smmu = smmu;
+	dom->asid = (uint16_t)asid;
+
+	struct io_pgtable_mem mem = {
+		.alloc = pt_alloc, .free = pt_free, .phys_to_virt = pt_phys_to_virt,
+		.clean = smmu->noncoherent ? pt_clean : NULL,
+	};
+	struct io_pgtable_cfg cfg = {
+		.granule_shift = 12, .ias = ias_bits ? ias_bits : 48,
+		.oas = smmu->feat.oas_bits > 48 ? 48 : smmu->feat.oas_bits,
+	};
+	if (io_pgtable_init(&dom->pgt, &cfg, &mem) != TG_OK)
+		goto fail_asid;
+	dom->cd = page_alloc(sizeof(struct smmu_cd), 64, &dom->cd_phys);
+	if (!dom->cd)
+		goto fail_pgt;
+	write_cd(dom);
+	dom->in_use = true;
+	return dom;
+
+fail_pgt:
+	io_pgtable_destroy(&dom->pgt);
+fail_asid:
+	asid_free((uint16_t)asid);
+	return NULL;
+}
+
+static struct attachment *find_attachment(struct smmu *smmu, uint32_t sid)
+{
+	for (unsigned int i = 0; i < SMMU_MAX_ATTACH; i++)
+		if (attached[i].dom && attached[i].smmu == smmu && attached[i].sid == sid)
+			return &attached[i];
+	return NULL;
+}
+
+struct smmu_domain *smmu_domain_of_stream(struct smmu *smmu, uint32_t sid)
+{
+	struct attachment *a = find_attachment(smmu, sid);
+
+	return a ? a->dom : NULL;
+}
+
+int smmu_domain_attach(struct smmu_domain *dom, uint32_t sid)
+{
+	if (!dom || !dom->in_use)
+		return TG_EINVAL;
+	if (sid >> dom->smmu->st_bits)
+		return TG_ERANGE;
+	if (find_attachment(dom->smmu, sid))
+		return TG_EBUSY;
+	struct attachment *slot = NULL;
+	for (unsigned int i = 0; i < SMMU_MAX_ATTACH && !slot; i++)
+		if (!attached[i].dom)
+			slot = &attached[i];
+	if (!slot)
+		return TG_ENOSPC;
+
+	struct smmu_ste ste;
+	memset(&ste, 0, sizeof(ste));
+	ste.w[0] = STE_V | STE_CONFIG_S1 | STE_S1FMT_LINEAR | (dom->cd_phys & STE_S1CTXPTR_MASK);
+	ste.w[1] = dom->smmu->noncoherent ? 0 : (STE1_S1CIR_WB | STE1_S1COR_WB | STE1_S1CSH_ISH);
+	int err = smmu_ste_write(dom->smmu, sid, &ste);
+	if (err)
+		return err;
+	*slot = (struct attachment){ dom->smmu, sid, dom };
+	return TG_OK;
+}
+
+int smmu_domain_detach(struct smmu_domain *dom, uint32_t sid)
+{
+	if (!dom || !dom->in_use)
+		return TG_EINVAL;
+	struct attachment *a = find_attachment(dom->smmu, sid);
+	if (!a || a->dom != dom)
+		return TG_ENOENT;
+#if defined(TG_SMMU_DEFAULT_BYPASS)
+	int err = smmu_stream_bypass(dom->smmu, sid);
+#else
+	int err = smmu_stream_abort(dom->smmu, sid);
+#endif
+	if (err)
+		return err;
+	a->dom = NULL;
+	/* The CD may be cached for this SID: drop it and the domain's TLB entries. */
+	struct smmu_cmd c[2] = {
+		{ { CMD_CFGI_CD | CMD_SID(sid), CMD_LEAF } },
+		{ { CMD_TLBI_NH_ASID | CMD_ASID(dom->asid), 0 } },
+	};
+	err = issue(dom, c, 2);
+	return err ? err : sync(dom);
+}
+
+void smmu_domain_destroy(struct smmu_domain *dom)
+{
+	if (!dom || !dom->in_use)
+		return;
+	for (unsigned int i = 0; i < SMMU_MAX_ATTACH; i++)
+		if (attached[i].dom == dom)
+			smmu_domain_detach(dom, attached[i].sid);
+	io_pgtable_destroy(&dom->pgt);
+	page_free(dom->cd, sizeof(struct smmu_cd));
+	asid_free(dom->asid);
+	dom->in_use = false;
+}
+
+int smmu_map(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t size, unsigned int prot)
+{
+	if (!dom || !dom->in_use)
+		return TG_EINVAL;
+	int err = io_pgtable_map(&dom->pgt, iova, phys, size, prot);
+	if (!err)
+		dom->cnt.maps++;
+	/* Invalid entries are never cached (IHI 0070 3.21.1): no TLBI needed. */
+	return err;
+}
+
+int64_t smmu_unmap(struct smmu_domain *dom, uint64_t iova, uint64_t size)
+{
+	struct io_tlb_gather g;
+
+	if (!dom || !dom->in_use)
+		return TG_EINVAL;
+	io_tlb_gather_init(&g);
+	int64_t n = io_pgtable_unmap(&dom->pgt, iova, size, &g);
+	if (n < 0)
+		return n;
+	int err = g.empty ? TG_OK : invalidate(dom, &g);
+	io_pgtable_gather_release(&dom->pgt, &g);
+	dom->cnt.unmaps++;
+	return err ? err : n;
+}
+
+int64_t smmu_test_unmap_no_tlbi(struct smmu_domain *dom, uint64_t iova, uint64_t size)
+{
+	struct io_tlb_gather g;
+
+	if (!dom || !dom->in_use)
+		return TG_EINVAL;
+	io_tlb_gather_init(&g);
+	int64_t n = io_pgtable_unmap(&dom->pgt, iova, size, &g);
+	/* Tables are freed at once: the stale walk caches are what is tested. */
+	io_pgtable_gather_release(&dom->pgt, &g);
+	return n;
+}
+
+int smmu_iova_to_phys(struct smmu_domain *dom, uint64_t iova, uint64_t *phys)
+{
+	if (!dom || !dom->in_use || !phys)
+		return TG_EINVAL;
+	return io_pgtable_iova_to_phys(&dom->pgt, iova, phys, NULL);
+}
+
+int smmu_domain_set_fault_handler(struct smmu_domain *dom, smmu_fault_handler_t fn, void *ctx)
+{
+	if (!dom || !dom->in_use)
+		return TG_EINVAL;
+	dom->fault_fn = fn;
+	dom->fault_ctx = ctx;
+	return TG_OK;
+}
+
+const struct smmu_domain_counters *smmu_domain_counters(const struct smmu_domain *dom)
+{
+	return dom ? &dom->cnt : NULL;
+}
+
+uint16_t smmu_domain_asid(const struct smmu_domain *dom)
+{
+	return dom ? dom->asid : 0;
+}
+
+/* Called for every event record: the owning domain hears about its faults. */
+void smmu_domain_report_fault(struct smmu *smmu, const struct smmu_fault *f)
+{
+	struct smmu_domain *dom = smmu_domain_of_stream(smmu, f->sid);
+
+	if (!dom)
+		return;
+	dom->cnt.events++;
+	if (dom->fault_fn)
+		dom->fault_fn(f, dom->fault_ctx);
+}
