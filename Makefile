@@ -10,6 +10,9 @@
 ARCH  ?= aarch64
 BOARD ?= qemu-virt
 OPT   ?= -O2
+LOG   ?= 1
+# SMMU policy for streams no driver attached: deny (abort) or bypass.
+SMMU_DEFAULT ?= deny
 V     ?= 0
 
 ifeq ($(V),0)
@@ -20,7 +23,7 @@ endif
 
 TOP   := $(abspath .)
 # -Os builds get their own directory so both can coexist.
-BUILD := build/$(ARCH)-$(BOARD)$(if $(filter -Os,$(OPT)),-Os)
+BUILD := build/$(ARCH)-$(BOARD)$(if $(filter -Os,$(OPT)),-Os)$(if $(filter 0,$(LOG)),-nolog)$(if $(filter bypass,$(SMMU_DEFAULT)),-bypass)
 
 include boards/$(BOARD)/board.mk
 
@@ -52,6 +55,8 @@ CFLAGS := -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes 
           -ffreestanding -fno-common -fno-pic -fno-stack-protector \
           -ffunction-sections -fdata-sections \
           $(ARCH_CFLAGS) -Iinclude -Iboards/$(BOARD) \
+          $(if $(filter 0,$(LOG)),-DTG_LOG_DISABLE) \
+          $(if $(filter bypass,$(SMMU_DEFAULT)),-DTG_SMMU_DEFAULT_BYPASS) \
           -DTG_ARCH_$(ARCH) -DTG_BOARD='"$(BOARD)"' -DTG_LOAD_ADDR=$(LOAD_ADDR_$(ARCH)) \
           -DTG_VERSION='"$(shell git describe --always --dirty 2>/dev/null || echo unknown)"'
 ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
@@ -124,8 +129,9 @@ debug: check-deps
 	$(Q)$(MAKE) --no-print-directory images
 	$(Q)tools/debug.sh $(ARCH) $(RUN_CONFIG_$(ARCH)) $(BIN) $(ELF)
 
-size: images
-	$(Q)$(SIZE) $(ELF) $(TEST_ELF)
+# Text/data/bss per layer for both ISAs, at -Os with logging compiled out.
+size:
+	$(Q)tools/size-report
 
 # --- tests -------------------------------------------------------------------
 test: check-deps

@@ -48,7 +48,7 @@ void smmu_flush(struct smmu *smmu, const void *p, size_t len)
 {
 	if (smmu->noncoherent)
 		arch_dcache_clean_range((uintptr_t)p, len);
-	__asm__ volatile("dsb sy" ::: "memory");
+	arch_dsb();
 }
 
 unsigned int smmu_count(void)
@@ -295,6 +295,12 @@ static int smmu_probe(struct smmu *smmu, const struct fdt *fdt, int node)
 	if (smmu->idr[0] == 0xffffffffu)
 		return TG_EIO;
 	decode_features(smmu, fdt_getprop(fdt, node, "dma-coherent", NULL) != NULL);
+	/* Implementations that only decode register page 0 (Linux binding
+	 * arm,smmu-v3: cavium,cn9900-broken-page1-regspace), or the build option. */
+	smmu->page0_only = fdt_getprop(fdt, node, "cavium,cn9900-broken-page1-regspace", NULL) != NULL;
+#if defined(TG_SMMU_PAGE0_ONLY)
+	smmu->page0_only = true;
+#endif
 	log_features(smmu);
 	if (!smmu->feat.s1) {
 		pr_err("arm-smmu-v3 %s: no stage 1 with AArch64 tables: not supported\n", smmu->name);

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include <tollgate/arch.h>
 #include <tollgate/error.h>
 #include <tollgate/log.h>
 #include <tollgate/page_alloc.h>
@@ -124,42 +125,83 @@ int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int
 	return TG_OK;
 }
 
-int smmu_sync(struct smmu *smmu)
+/*
+ * CMD_SYNC completion written back into the queue (IHI 0070 4.7.3): the
+ * SYNC's MSI targets its own slot with data 0, so the opcode word turns to
+ * zero when every earlier command has completed.  Only for a coherent SMMU
+ * with MSI support; it saves the CONS register reads of the polling path.
+ */
+static bool sync_by_msi(const struct smmu *smmu)
 {
-	struct smmu_queue *q;
-	struct smmu_cmd sync = { { CMD_SYNC | ((uint64_t)CMD_SYNC_CS_NONE << 12), 0 } };
+	return smmu->feat.msi && !smmu->noncoherent;
+}
 
-	if (!smmu)
-		return TG_EINVAL;
-	q = &smmu->cmdq;
-	uint32_t pos = q->prod;
-	int err = smmu_cmdq_issue(smmu, &sync, 1);
-	if (err)
-		return err;
-	smmu->cnt.syncs++;
-	/* Commands become visible to the SMMU before PROD moves (barrier in mmio write). */
-	__asm__ volatile("dsb sy" ::: "memory");
-	smmu_write32(smmu, q->prod_reg, q->prod);
+static int wait_sync_msi(struct smmu *smmu, volatile uint32_t *slot_word)
+{
+	for (unsigned int attempt = 0; attempt < 4; attempt++) {
+		int err = tg_poll_until(*slot_word == 0 ||
+					((smmu_read32(smmu, SMMU_GERROR) ^ smmu->gerrorn) &
+					 GERROR_CMDQ_ERR), SYNC_TIMEOUT_US);
+		if (err)
+			return err;
+		if (*slot_word == 0)
+			return TG_OK;
+		smmu_gerror_handle(smmu);
+	}
+	return TG_ETIMEDOUT;
+}
+
+static int wait_sync_cons(struct smmu *smmu, uint32_t pos)
+{
+	struct smmu_queue *q = &smmu->cmdq;
 
 	for (unsigned int attempt = 0; attempt < 4; attempt++) {
-		err = tg_poll_until(({
+		int err = tg_poll_until(({
 			uint32_t c = smmu_read32(smmu, q->cons_reg);
 			q->cons = c & ((2u << q->log2) - 1);
 			/* CONS.ERR is sticky on some models: GERROR says if it is live. */
 			q_consumed(q, pos, q->cons) ||
-				(smmu_read32(smmu, SMMU_GERROR) ^ smmu->gerrorn) & GERROR_CMDQ_ERR;
+				((smmu_read32(smmu, SMMU_GERROR) ^ smmu->gerrorn) & GERROR_CMDQ_ERR);
 		}), SYNC_TIMEOUT_US);
 		if (err)
-			break;
+			return err;
 		if (q_consumed(q, pos, q->cons))
 			return TG_OK;
 		/* Stopped on an error before our SYNC: repair and resume. */
 		smmu_gerror_handle(smmu);
 	}
-	pr_err("arm-smmu-v3 %s: CMD_SYNC timed out (PROD 0x%x CONS 0x%x)\n",
-	       smmu->name, (unsigned)q->prod,
-	       (unsigned)smmu_read32(smmu, q->cons_reg));
 	return TG_ETIMEDOUT;
+}
+
+int smmu_sync(struct smmu *smmu)
+{
+	struct smmu_queue *q;
+
+	if (!smmu)
+		return TG_EINVAL;
+	q = &smmu->cmdq;
+	uint32_t pos = q->prod;
+	struct smmu_cmd *slot = (struct smmu_cmd *)q->base + q_index(q, pos);
+	struct smmu_cmd sync = { { CMD_SYNC | CMD_SYNC_CS(CMD_SYNC_CS_NONE), 0 } };
+
+	if (sync_by_msi(smmu)) {
+		sync.w[0] |= CMD_SYNC_MSH_ISH | CMD_SYNC_MSIATTR_WB | CMD_SYNC_MSIDATA(0);
+		sync.w[1] = (q->phys + (uint64_t)q_index(q, pos) * sizeof(*slot)) & CMD_SYNC_MSIADDR_MASK;
+	}
+	int err = smmu_cmdq_issue(smmu, &sync, 1);
+	if (err)
+		return err;
+	smmu->cnt.syncs++;
+	/* Commands reach memory before PROD moves. */
+	arch_dsb();
+	smmu_write32(smmu, q->prod_reg, q->prod);
+
+	err = sync_by_msi(smmu) ? wait_sync_msi(smmu, (volatile uint32_t *)&slot->w[0])
+				: wait_sync_cons(smmu, pos);
+	if (err)
+		pr_err("arm-smmu-v3 %s: CMD_SYNC timed out (PROD 0x%x CONS 0x%x)\n", smmu->name,
+		       (unsigned)q->prod, (unsigned)smmu_read32(smmu, q->cons_reg));
+	return err;
 }
 
 int smmu_test_issue_raw(struct smmu *smmu, uint64_t w0, uint64_t w1)

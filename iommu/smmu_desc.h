@@ -28,6 +28,11 @@ struct smmu_event { uint64_t w[4]; };
 #define  CMD_SYNC_CS_NONE	0
 #define  CMD_SYNC_CS_IRQ	1
 #define  CMD_SYNC_CS_SEV	2
+#define CMD_SYNC_CS(v)		((uint64_t)(v) << 12)
+#define CMD_SYNC_MSH_ISH	(3ull << 22)
+#define CMD_SYNC_MSIATTR_WB	(0xfull << 24)	/* inner+outer write-back */
+#define CMD_SYNC_MSIDATA(v)	((uint64_t)(v) << 32)
+#define CMD_SYNC_MSIADDR_MASK	0x000ffffffffffffcull	/* bits 51:2 */
 #define CMD_SID(sid)		((uint64_t)(sid) << 32)
 #define CMD_ASID(asid)		((uint64_t)(asid) << 48)
 #define CMD_LEAF		1ull

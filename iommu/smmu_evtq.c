@@ -10,6 +10,7 @@
 #include <tollgate/log.h>
 #include <tollgate/page_alloc.h>
 #include <tollgate/pci.h>
+#include <tollgate/timer.h>
 
 #include "smmu_internal.h"
 #include "smmu_regs.h"
@@ -41,23 +42,46 @@ static const char *event_name(unsigned id)
 	}
 }
 
-int smmu_evtq_init(struct smmu *smmu)
+static int evtq_setup(struct smmu *smmu, unsigned int log2)
 {
 	struct smmu_queue *q = &smmu->evtq;
 
-	q->log2 = smmu->feat.evtq_max_log2 < SMMU_EVTQ_LOG2 ? smmu->feat.evtq_max_log2 : SMMU_EVTQ_LOG2;
+	q->log2 = smmu->feat.evtq_max_log2 < log2 ? smmu->feat.evtq_max_log2 : log2;
 	q->entry_bytes = sizeof(struct smmu_event);
 	size_t bytes = (size_t)q->entry_bytes << q->log2;
 	q->base = page_alloc(bytes, bytes, &q->phys);
 	if (!q->base)
 		return TG_ENOMEM;
 	q->prod = q->cons = 0;
-	q->prod_reg = SMMU_EVENTQ_PROD_P1;
-	q->cons_reg = SMMU_EVENTQ_CONS_P1;
+	q->prod_reg = smmu->page0_only ? SMMU_EVENTQ_PROD_P0 : SMMU_EVENTQ_PROD_P1;
+	q->cons_reg = smmu->page0_only ? SMMU_EVENTQ_CONS_P0 : SMMU_EVENTQ_CONS_P1;
 	smmu_write64(smmu, SMMU_EVENTQ_BASE, Q_BASE_RA_WA | (q->phys & Q_BASE_ADDR_MASK) | q->log2);
 	smmu_write32(smmu, q->prod_reg, 0);
 	smmu_write32(smmu, q->cons_reg, 0);
 	return TG_OK;
+}
+
+int smmu_evtq_init(struct smmu *smmu)
+{
+	return evtq_setup(smmu, SMMU_EVTQ_LOG2);
+}
+
+int smmu_test_resize_evtq(struct smmu *smmu, unsigned int log2)
+{
+	if (!smmu || log2 > 19)
+		return TG_EINVAL;
+	uint32_t cr0 = smmu_read32(smmu, SMMU_CR0);
+	/* The queue may only be reprogrammed while EVENTQEN is off (6.3.29). */
+	smmu_write32(smmu, SMMU_CR0, cr0 & ~CR0_EVENTQEN);
+	if (tg_poll_until(!(smmu_read32(smmu, SMMU_CR0ACK) & CR0_EVENTQEN), 100000))
+		return TG_ETIMEDOUT;
+	smmu_poll_events(smmu);
+	page_free(smmu->evtq.base, (size_t)smmu->evtq.entry_bytes << smmu->evtq.log2);
+	int err = evtq_setup(smmu, log2 ? log2 : SMMU_EVTQ_LOG2);
+	smmu_write32(smmu, SMMU_CR0, cr0);
+	if (tg_poll_until(smmu_read32(smmu, SMMU_CR0ACK) == cr0, 100000))
+		return TG_ETIMEDOUT;
+	return err;
 }
 
 static void report(struct smmu *smmu, const struct smmu_event *e)

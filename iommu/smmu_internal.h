@@ -29,6 +29,7 @@ struct smmu {
 	uint32_t idr[6];
 	struct smmu_features feat;
 	bool noncoherent;	/* clean/invalidate tables and queues */
+	bool page0_only;	/* EVTQ PROD/CONS not in page 1 (quirk) */
 	/* Stream table */
 	bool st_2lvl;
 	unsigned int st_bits;	/* SIDs covered */

@@ -25,9 +25,17 @@ int tg_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 /* Messages below this level are dropped (default TG_LOG_INFO). */
 void tg_log_set_level(enum tg_log_level level);
 
+#if defined(TG_LOG_DISABLE)
+/* Logging compiled out (make LOG=0): arguments still type-checked, no code. */
+#define pr_err(...)	do { if (0) tg_log(TG_LOG_ERR, __VA_ARGS__); } while (0)
+#define pr_warn(...)	do { if (0) tg_log(TG_LOG_WARN, __VA_ARGS__); } while (0)
+#define pr_info(...)	do { if (0) tg_log(TG_LOG_INFO, __VA_ARGS__); } while (0)
+#define pr_debug(...)	do { if (0) tg_log(TG_LOG_DEBUG, __VA_ARGS__); } while (0)
+#else
 #define pr_err(...)	tg_log(TG_LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)	tg_log(TG_LOG_WARN, __VA_ARGS__)
 #define pr_info(...)	tg_log(TG_LOG_INFO, __VA_ARGS__)
 #define pr_debug(...)	tg_log(TG_LOG_DEBUG, __VA_ARGS__)
+#endif
 
 #endif

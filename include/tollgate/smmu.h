@@ -76,6 +76,10 @@ int smmu_sync(struct smmu *smmu);
 /* Test hook: queue a raw 16-byte command (e.g. an illegal opcode). */
 int smmu_test_issue_raw(struct smmu *smmu, uint64_t w0, uint64_t w1);
 
+/* Test hook: replaces the event queue by one of 2^log2 entries (0 = the
+ * default size), e.g. to make it overflow on purpose. */
+int smmu_test_resize_evtq(struct smmu *smmu, unsigned int log2);
+
 /* Forces cache maintenance of tables and queues as for a non-coherent
  * SMMU (takes effect for tables written after the call). */
 void smmu_force_noncoherent(struct smmu *smmu, bool on);
