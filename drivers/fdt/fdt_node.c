@@ -357,6 +357,26 @@ int fdt_node_by_compatible(const struct fdt *fdt, int prev, const char *compat)
 	}
 }
 
+int fdt_find_available(const struct fdt *fdt, const char *const *compats, unsigned int n,
+		       unsigned int *which)
+{
+	if (!compats)
+		return TG_EINVAL;
+	for (unsigned int i = 0; i < n; i++) {
+		int node = -1;
+		while ((node = fdt_node_by_compatible(fdt, node, compats[i])) >= 0) {
+			if (fdt_is_available(fdt, node)) {
+				if (which)
+					*which = i;
+				return node;
+			}
+		}
+		if (node != TG_ENOENT)
+			return node;
+	}
+	return TG_ENOENT;
+}
+
 int fdt_node_by_phandle(const struct fdt *fdt, uint32_t phandle)
 {
 	struct fdti_tok t;

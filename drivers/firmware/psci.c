@@ -80,20 +80,8 @@ static int psci_to_tg(int32_t ret)
 static int psci_find_node(const struct fdt *fdt)
 {
 	static const char *const compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci" };
-	size_t i;
 
-	for (i = 0; i < sizeof(compat) / sizeof(compat[0]); i++) {
-		int node = -1;
-
-		for (;;) {
-			node = fdt_node_by_compatible(fdt, node, compat[i]);
-			if (node < 0)
-				break;
-			if (fdt_is_available(fdt, node))
-				return node;
-		}
-	}
-	return TG_ENOENT;
+	return fdt_find_available(fdt, compat, sizeof(compat) / sizeof(compat[0]), NULL);
 }
 
 int psci_init_from_fdt(const struct fdt *fdt)

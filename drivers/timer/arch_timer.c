@@ -90,20 +90,8 @@ static void wait_ticks(uint64_t ticks)
 static int timer_find_node(const struct fdt *fdt)
 {
 	static const char *const compat[] = { "arm,armv8-timer", "arm,armv7-timer" };
-	size_t i;
 
-	for (i = 0; i < sizeof(compat) / sizeof(compat[0]); i++) {
-		int node = -1;
-
-		for (;;) {
-			node = fdt_node_by_compatible(fdt, node, compat[i]);
-			if (node < 0)
-				break;
-			if (fdt_is_available(fdt, node))
-				return node;
-		}
-	}
-	return TG_ENOENT;
+	return fdt_find_available(fdt, compat, sizeof(compat) / sizeof(compat[0]), NULL);
 }
 
 int timer_init(const struct fdt *fdt)

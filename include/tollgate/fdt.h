@@ -75,6 +75,11 @@ int fdt_node_path(const struct fdt *fdt, int node, char *buf, size_t len);
 int fdt_path_offset(const struct fdt *fdt, const char *path);
 /* Next node after `prev` (-1 = start) whose compatible list has `compat`. */
 int fdt_node_by_compatible(const struct fdt *fdt, int prev, const char *compat);
+/* First available node compatible with compats[0], else compats[1], ...
+ * (a driver's match list in order of preference); *which (if not NULL)
+ * gets the index of the entry that matched.  TG_ENOENT if none. */
+int fdt_find_available(const struct fdt *fdt, const char *const *compats, unsigned int n,
+		       unsigned int *which);
 int fdt_node_by_phandle(const struct fdt *fdt, uint32_t phandle);
 bool fdt_is_compatible(const struct fdt *fdt, int node, const char *compat);
 /* "okay"/"ok" or no status property. */
