@@ -219,7 +219,9 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 	if ((err = smmu_strtab_init(smmu)) || (err = smmu_cmdq_init(smmu)) ||
 	    (err = smmu_evtq_init(smmu)))
 		return err;
-	smmu->gerrorn = smmu_read32(smmu, SMMU_GERRORN);
+	/* Errors firmware left active belong to its queues, not ours: acknowledge them. */
+	smmu->gerrorn = smmu_read32(smmu, SMMU_GERROR);
+	smmu_write32(smmu, SMMU_GERRORN, smmu->gerrorn);
 
 	err = write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN);
 	if (err)

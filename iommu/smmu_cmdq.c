@@ -88,6 +88,9 @@ void smmu_cmdq_handle_error(struct smmu *smmu)
 	unsigned err = (unsigned)CMDQ_CONS_ERR(cons);
 	struct smmu_cmd *bad = (struct smmu_cmd *)q->base + q_index(q, cons);
 
+	/* Nothing to repair when the queue did not stop (an error already dealt with). */
+	if (err == CMDQ_ERR_NONE)
+		return;
 	smmu->cnt.cmd_errors++;
 	pr_err("arm-smmu-v3 %s: command queue error %s at index %u: %016llx %016llx; skipped\n",
 	       smmu->name, cerror_name(err), (unsigned)q_index(q, cons),
@@ -99,17 +102,21 @@ void smmu_cmdq_handle_error(struct smmu *smmu)
 
 int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n)
 {
-	struct smmu_queue *q = &smmu->cmdq;
-
 	if (!smmu || (!cmds && n))
 		return TG_EINVAL;
+	struct smmu_queue *q = &smmu->cmdq;
+
 	for (unsigned int i = 0; i < n; i++) {
 		/* Room for one more: wait for the SMMU to consume (bounded). */
 		if (q_full(q, q->prod, q->cons)) {
 			smmu_write32(smmu, q->prod_reg, q->prod);
-			int ok = tg_poll_until(
-				!q_full(q, q->prod, (q->cons = smmu_read32(smmu, q->cons_reg) &
-						     ((2u << q->log2) - 1))), SYNC_TIMEOUT_US);
+			/* A queue stopped on a bad command never drains: repair it on the way. */
+			int ok = tg_poll_until(({
+				if ((smmu_read32(smmu, SMMU_GERROR) ^ smmu->gerrorn) & GERROR_CMDQ_ERR)
+					smmu_gerror_handle(smmu);
+				q->cons = smmu_read32(smmu, q->cons_reg) & ((2u << q->log2) - 1);
+				!q_full(q, q->prod, q->cons);
+			}), SYNC_TIMEOUT_US);
 			if (ok != TG_OK) {
 				pr_err("arm-smmu-v3 %s: command queue full, SMMU not consuming\n",
 				       smmu->name);
@@ -185,6 +192,8 @@ int smmu_sync(struct smmu *smmu)
 	struct smmu_cmd sync = { { CMD_SYNC | CMD_SYNC_CS(CMD_SYNC_CS_NONE), 0 } };
 
 	if (sync_by_msi(smmu)) {
+		/* The MSI is written only for CS = SIG_IRQ (IHI 0070 4.7.3). */
+		sync.w[0] = CMD_SYNC | CMD_SYNC_CS(CMD_SYNC_CS_IRQ);
 		sync.w[0] |= CMD_SYNC_MSH_ISH | CMD_SYNC_MSIATTR_WB | CMD_SYNC_MSIDATA(0);
 		sync.w[1] = (q->phys + (uint64_t)q_index(q, pos) * sizeof(*slot)) & CMD_SYNC_MSIADDR_MASK;
 	}

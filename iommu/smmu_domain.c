@@ -17,6 +17,8 @@
 #include "smmu_internal.h"
 #include "smmu_regs.h"
 
+#define DOMAIN_PT_CACHE	8
+
 struct smmu_domain {
 	struct smmu *smmu;
 	bool in_use;
@@ -27,6 +29,10 @@ struct smmu_domain {
 	struct smmu_domain_counters cnt;
 	smmu_fault_handler_t fault_fn;
 	void *fault_ctx;
+	/* Emptied table pages kept for reuse: a map/unmap cycle then costs no
+	 * page allocation or zeroing (io_pgtable frees tables all-zero). */
+	void *pt_cache[DOMAIN_PT_CACHE];
+	unsigned int pt_cached;
 };
 
 struct attachment {
@@ -60,12 +66,24 @@ static void asid_free(uint16_t a)
 
 static void *pt_alloc(void *ctx, size_t size, uint64_t *phys)
 {
+	struct smmu_domain *dom = ctx;
+
+	if (size == TG_PAGE_SIZE && dom->pt_cached) {
+		void *va = dom->pt_cache[--dom->pt_cached];
+		*phys = (uint64_t)(uintptr_t)va;	/* RAM is identity-mapped */
+		return va;
+	}
 	return page_alloc(size, size, phys);
 }
 
 static void pt_free(void *ctx, void *va, size_t size)
 {
-	page_free(va, size);
+	struct smmu_domain *dom = ctx;
+
+	if (size == TG_PAGE_SIZE && dom->pt_cached < DOMAIN_PT_CACHE && dom->in_use)
+		dom->pt_cache[dom->pt_cached++] = va;
+	else
+		page_free(va, size);
 }
 
 static void *pt_phys_to_virt(void *ctx, uint64_t phys)
@@ -188,7 +206,7 @@ struct smmu_domain *smmu_domain_create(struct smmu *smmu, unsigned int ias_bits)
 
 	struct io_pgtable_mem mem = {
 		.alloc = pt_alloc, .free = pt_free, .phys_to_virt = pt_phys_to_virt,
-		.clean = smmu->noncoherent ? pt_clean : NULL,
+		.clean = smmu->noncoherent ? pt_clean : NULL, .ctx = dom,
 	};
 	struct io_pgtable_cfg cfg = {
 		.granule_shift = 12, .ias = ias_bits ? ias_bits : 48,
@@ -282,10 +300,12 @@ void smmu_domain_destroy(struct smmu_domain *dom)
 	for (unsigned int i = 0; i < SMMU_MAX_ATTACH; i++)
 		if (attached[i].dom == dom)
 			smmu_domain_detach(dom, attached[i].sid);
+	dom->in_use = false;	/* from here pt_free gives pages back */
 	io_pgtable_destroy(&dom->pgt);
+	while (dom->pt_cached)
+		page_free(dom->pt_cache[--dom->pt_cached], TG_PAGE_SIZE);
 	page_free(dom->cd, sizeof(struct smmu_cd));
 	asid_free(dom->asid);
-	dom->in_use = false;
 }
 
 int smmu_map(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t size, unsigned int prot)
@@ -333,6 +353,13 @@ int smmu_iova_to_phys(struct smmu_domain *dom, uint64_t iova, uint64_t *phys)
 	if (!dom || !dom->in_use || !phys)
 		return TG_EINVAL;
 	return io_pgtable_iova_to_phys(&dom->pgt, iova, phys, NULL);
+}
+
+int smmu_iova_lookup(struct smmu_domain *dom, uint64_t iova, uint64_t *phys, unsigned int *prot)
+{
+	if (!dom || !dom->in_use)
+		return TG_EINVAL;
+	return io_pgtable_iova_to_phys(&dom->pgt, iova, phys, prot);
 }
 
 int smmu_domain_set_fault_handler(struct smmu_domain *dom, smmu_fault_handler_t fn, void *ctx)

@@ -132,6 +132,7 @@ unsigned int smmu_poll_events(struct smmu *smmu)
 	q = &smmu->evtq;
 	uint32_t mask = (2u << q->log2) - 1;
 	uint32_t prod = smmu_read32(smmu, q->prod_reg);
+	arch_dsb();	/* records up to PROD are read only after PROD */
 
 	if ((prod ^ q->cons) & Q_OVERFLOW_FLAG) {
 		pr_err("arm-smmu-v3 %s: event queue overflowed, events were lost\n",
@@ -160,6 +161,7 @@ unsigned int smmu_poll_events(struct smmu *smmu)
 	smmu->last_evt_type = 0;
 	/* Acknowledge overflow by copying OVFLG into CONS (7.4). */
 	q->cons = (q->cons & mask) | (prod & Q_OVERFLOW_FLAG);
+	arch_dsb();	/* records are read before their slots are handed back */
 	smmu_write32(smmu, q->cons_reg, q->cons);
 	return n;
 }

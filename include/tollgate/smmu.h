@@ -115,6 +115,8 @@ int smmu_map(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t siz
  * RIL) with one CMD_SYNC; returns bytes unmapped or a TG_E* code. */
 int64_t smmu_unmap(struct smmu_domain *dom, uint64_t iova, uint64_t size);
 int smmu_iova_to_phys(struct smmu_domain *dom, uint64_t iova, uint64_t *phys);
+/* Same, with the IOMMU_* permissions the mapping grants (io_pgtable.h). */
+int smmu_iova_lookup(struct smmu_domain *dom, uint64_t iova, uint64_t *phys, unsigned int *prot);
 int smmu_domain_set_fault_handler(struct smmu_domain *dom, smmu_fault_handler_t fn, void *ctx);
 const struct smmu_domain_counters *smmu_domain_counters(const struct smmu_domain *dom);
 uint16_t smmu_domain_asid(const struct smmu_domain *dom);

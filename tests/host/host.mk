@@ -31,7 +31,7 @@ TEST_BINS := $(patsubst tests/host/%.c,$(HOST_BUILD)/%,$(TEST_SRCS))
 DTS_SRCS  := $(wildcard tests/host/dts/*.dts)
 DTS_DTBS  := $(patsubst tests/host/dts/%.dts,$(HOST_BUILD)/dts/%.dtb,$(DTS_SRCS))
 
-.PHONY: all run qemu-dtbs pci-tests
+.PHONY: all run qemu-dtbs pci-tests smmu-tests
 # Keep objects between runs; they are only intermediates of pattern rules.
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -107,7 +107,62 @@ $(HOST_BUILD)/test_io_pgtable: $(HOST_BUILD)/obj/tests/host/test_io_pgtable.o \
 	@echo "  HOSTLD  $@"
 	@$(HOST_CC) $(SAN) $^ $(CMOCKA_LIBS) -o $@
 
-run: qemu-dtbs $(filter-out $(PCI_TEST_BINS),$(TEST_BINS)) $(DTS_DTBS)
-	@rm -f $(PCI_TEST_BINS)
+# SMMUv3 driver tests: iommu/smmu*.c + io_pgtable.c (with lib/format.c,
+# lib/log.c, lib/page_alloc.c) against the fake SMMU of
+# tests/host/smmu_fake.c, which also stands in for ioremap, the timer,
+# cache maintenance, irq_* and pci_dev_*.  A sub-make as for pci/: an
+# iommu/ that does not compile leaves the other tests running.
+SMMU_TEST_BINS := $(filter $(HOST_BUILD)/test_smmu_%,$(TEST_BINS))
+SMMU_HDRS := $(wildcard iommu/*.h) include/tollgate/smmu.h include/tollgate/io_pgtable.h \
+             include/tollgate/mmio.h include/tollgate/timer.h include/tollgate/arch.h
+SMMU_OBJS := $(patsubst %.c,$(HOST_BUILD)/obj/%.o,$(wildcard iommu/*.c) \
+               lib/format.c lib/log.c lib/page_alloc.c) \
+             $(HOST_BUILD)/obj/tests/host/smmu_fake.o
+
+$(HOST_BUILD)/obj/iommu/%.o: iommu/%.c $(SMMU_HDRS) include/tollgate/error.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(HOST_CC) $(DRV_CFLAGS) -c $< -o $@
+
+$(patsubst tests/host/%.c,$(HOST_BUILD)/obj/tests/host/%.o,$(wildcard tests/host/test_smmu_*.c) tests/host/smmu_fake.c): \
+	tests/host/smmu_fake.h $(SMMU_HDRS)
+
+$(HOST_BUILD)/test_smmu_%: $(HOST_BUILD)/obj/tests/host/test_smmu_%.o $(SMMU_OBJS) $(UTIL_OBJS) $(DRV_OBJS)
+	@echo "  HOSTLD  $@"
+	@$(HOST_CC) $(SAN) $^ $(CMOCKA_LIBS) -o $@
+
+smmu-tests: $(SMMU_OBJS) $(UTIL_OBJS) $(SMMU_TEST_BINS)
+
+# IOVA allocator: dma/iova*.c on their own (tests/host/test_iova.c).
+# bench-iova is not part of the run: it builds tests/host/bench_iova.c
+# with -O2 and no sanitizers, runs it and writes build/host/bench-iova.csv.
+IOVA_SRCS := dma/iova.c dma/iova_tree.c dma/iova_debug.c
+IOVA_HDRS := include/tollgate/iova.h dma/iova_tree.h include/tollgate/error.h
+IOVA_OBJS := $(patsubst %.c,$(HOST_BUILD)/obj/%.o,$(IOVA_SRCS))
+
+$(IOVA_OBJS): $(HOST_BUILD)/obj/%.o: %.c $(IOVA_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(HOST_CC) $(DRV_CFLAGS) -c $< -o $@
+
+$(HOST_BUILD)/obj/tests/host/test_iova.o: $(IOVA_HDRS)
+
+$(HOST_BUILD)/test_iova: $(HOST_BUILD)/obj/tests/host/test_iova.o $(IOVA_OBJS)
+	@echo "  HOSTLD  $@"
+	@$(HOST_CC) $(SAN) $^ $(CMOCKA_LIBS) -o $@
+
+.PHONY: bench-iova
+bench-iova: $(HOST_BUILD)/bench_iova
+	@$(HOST_BUILD)/bench_iova $(HOST_BUILD)/bench-iova.csv
+
+$(HOST_BUILD)/bench_iova: tests/host/bench_iova.c $(IOVA_SRCS) $(IOVA_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@ (-O2, no sanitizers)"
+	@$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+		-Iinclude tests/host/bench_iova.c $(IOVA_SRCS) -o $@
+
+run: qemu-dtbs $(filter-out $(PCI_TEST_BINS) $(SMMU_TEST_BINS),$(TEST_BINS)) $(DTS_DTBS)
+	@rm -f $(PCI_TEST_BINS) $(SMMU_TEST_BINS)
 	@$(MAKE) --no-print-directory -k -f tests/host/host.mk pci-tests || true
+	@$(MAKE) --no-print-directory -k -f tests/host/host.mk smmu-tests || true
 	@tests/host/run-tests $(TEST_BINS)
