@@ -32,6 +32,19 @@
  * may report a TLB conflict (F_TLB_CONFLICT) for the block, so a caller
  * that cannot accept one must quiesce DMA to the block around the unmap.
  *
+ * Every table below the root has its number of valid entries in its
+ * parent's descriptor (bits the walker ignores: io_pgtable_desc.h), so
+ * map and unmap keep it up to date and an unmap sees in O(1) that a
+ * table became empty.  Each call adds up the change for one table and
+ * stores the new count into the parent descriptor once, after it.  Such
+ * a count-only store changes no bit the SMMU reads, so skipping its clean
+ * would still translate correctly; it is cleaned anyway, with the other
+ * descriptors of its table, so that memory always holds exactly what the
+ * CPU wrote (a stale count in DRAM would be indistinguishable from a
+ * missed clean to any checker).  That costs nothing when the walk is
+ * coherent, and otherwise one more descriptor in the range a table's
+ * changes are cleaned with (or one clean if nothing else changed there).
+ *
  * Tables an unmap empties are detached from their parent and chained on
  * the gather through their first descriptor (a table address is 4 KiB
  * aligned, so the chain word still reads as an invalid descriptor to a
@@ -343,13 +356,15 @@ static int map_check(const struct io_pgtable *pgt, const uint64_t *tbl, unsigned
 /*
  * Second pass: writes the leaves and links new tables from the pool.
  * `fresh` tables are not visible yet; their parent cleans them whole.
+ * Returns how many entries of `tbl` it made valid.
  */
-static void map_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level, uint64_t iova,
-		      uint64_t phys, uint64_t size, uint64_t attrs, struct table_pool *pool,
-		      bool fresh)
+static unsigned int map_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level,
+			      uint64_t iova, uint64_t phys, uint64_t size, uint64_t attrs,
+			      struct table_pool *pool, bool fresh)
 {
 	unsigned int shift = level_shift(pgt, level);
 	size_t first = SIZE_MAX, last = 0;
+	unsigned int added = 0;
 
 	while (size) {
 		uint64_t len = chunk_len(shift, iova, size);
@@ -357,31 +372,40 @@ static void map_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level,
 		uint64_t d = tbl[i];
 
 		if (d & PTD_VALID) {
-			map_write(pgt, table_va(pgt, d), level + 1, iova, phys, len, attrs, pool,
-				  false);
+			unsigned int n = map_write(pgt, table_va(pgt, d), level + 1, iova, phys, len,
+						   attrs, pool, false);
+
+			if (!n)
+				goto next;
+			/* Count only: the address and type stay. */
+			d = ptd_table_set_count(d, ptd_table_count(d) + n);
 		} else {
 			if (leaf_fits(pgt, level, iova, phys, len)) {
 				d = ptd_leaf(phys, shift, attrs, level == LAST_LEVEL);
 			} else {
 				uint64_t tphys;
 				uint64_t *t = pool_take(pool, &tphys);
+				unsigned int n = map_write(pgt, t, level + 1, iova, phys, len, attrs,
+							   pool, true);
 
-				map_write(pgt, t, level + 1, iova, phys, len, attrs, pool, true);
 				clean(pgt, t, (size_t)1 << granule(pgt));
 				publish_barrier();
-				d = ptd_table(tphys, granule(pgt));
+				d = ptd_table(tphys, granule(pgt), n);
 			}
-			desc_store(&tbl[i], d);
-			if (i < first)
-				first = i;
-			last = i;
+			added++;
 		}
+		desc_store(&tbl[i], d);
+		if (i < first)
+			first = i;
+		last = i;
+next:
 		iova += len;
 		phys += len;
 		size -= len;
 	}
 	if (!fresh && first <= last)
 		clean(pgt, &tbl[first], (last - first + 1) * sizeof(uint64_t));
+	return added;
 }
 
 int io_pgtable_map(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
@@ -463,20 +487,14 @@ static void gather_leaf(struct io_tlb_gather *g, unsigned int shift)
 		g->max_level_size_shift = shift;
 }
 
-static bool table_empty(const uint64_t *tbl, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (tbl[i])
-			return false;
-	return true;
-}
-
-/* Second pass.  Returns true when `tbl` (not the root) is left empty. */
-static bool unmap_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level, uint64_t iova,
-			uint64_t size, struct table_pool *pool, struct io_tlb_gather *g, bool fresh)
+/* Second pass.  Returns how many entries of `tbl` it made invalid. */
+static unsigned int unmap_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level,
+				uint64_t iova, uint64_t size, struct table_pool *pool,
+				struct io_tlb_gather *g, bool fresh)
 {
 	unsigned int shift = level_shift(pgt, level);
 	size_t first = SIZE_MAX, last = 0;
+	unsigned int removed = 0;
 
 	while (size) {
 		uint64_t len = chunk_len(shift, iova, size);
@@ -485,16 +503,26 @@ static bool unmap_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int leve
 
 		if (is_table(d, level)) {
 			uint64_t *child = table_va(pgt, d);
+			unsigned int n = unmap_write(pgt, child, level + 1, iova, len, pool, g,
+						     false);
+			unsigned int left = ptd_table_count(d) - n;
 
-			if (!unmap_write(pgt, child, level + 1, iova, len, pool, g, false))
+			if (!n)
 				goto next;
-			d = 0;
-			/* Chained through word 0; still all-invalid to a walker. */
-			desc_store(&child[0], (uint64_t)(uintptr_t)g->freelist);
-			g->freelist = child;
-			g->tables_freed++;
+			if (left) {
+				/* Count only: the address and type stay. */
+				d = ptd_table_set_count(d, left);
+			} else {
+				d = 0;
+				removed++;
+				/* Chained through word 0; still all-invalid to a walker. */
+				desc_store(&child[0], (uint64_t)(uintptr_t)g->freelist);
+				g->freelist = child;
+				g->tables_freed++;
+			}
 		} else if (len == 1ull << shift) {
 			d = 0;
+			removed++;
 			g->pages++;
 			gather_leaf(g, shift);
 		} else {
@@ -508,10 +536,11 @@ static bool unmap_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int leve
 				desc_store(&t[j], ptd_leaf(oa + ((uint64_t)j << cshift), cshift, d,
 							   level + 1 == LAST_LEVEL));
 			gather_leaf(g, shift);
-			unmap_write(pgt, t, level + 1, iova, len, pool, g, true);
+			/* Never empties t: len is less than the block. */
+			n -= unmap_write(pgt, t, level + 1, iova, len, pool, g, true);
 			clean(pgt, t, (size_t)1 << granule(pgt));
 			publish_barrier();
-			d = ptd_table(tphys, granule(pgt));
+			d = ptd_table(tphys, granule(pgt), (unsigned int)n);
 		}
 		desc_store(&tbl[i], d);
 		if (i < first)
@@ -523,8 +552,7 @@ next:
 	}
 	if (!fresh && first <= last)
 		clean(pgt, &tbl[first], (last - first + 1) * sizeof(uint64_t));
-	return level != pgt->start_level && !fresh &&
-	       table_empty(tbl, table_entries(pgt, level));
+	return removed;
 }
 
 int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,

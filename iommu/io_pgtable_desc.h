@@ -8,7 +8,8 @@
  *              0b01 block (levels 1-2); bit 0 clear: invalid
  *   table      bits 47:G next-level table address (G = granule shift);
  *              63 NSTable, 62:61 APTable, 60 UXNTable, 59 PXNTable are
- *              left 0 (no hierarchical restriction)
+ *              left 0 (no hierarchical restriction); 11:2 and 58:55
+ *              hold the next-level table's valid-entry count (below)
  *   block/page lower attributes: 4:2 AttrIndx (MAIR index), 5 NS,
  *              7:6 AP[2:1], 9:8 SH, 10 AF, 11 nG;
  *              output address bits 47:S (S = the level's size shift);
@@ -30,6 +31,31 @@
  *    outer shareable whatever SH says).
  *  - PXN and UXN together, for IOMMU_NOEXEC and always for IOMMU_MMIO.
  *  - NS, DBM and Contiguous stay 0.
+ *
+ * Valid-entry count (software only).  Every table descriptor records how
+ * many valid entries the table it points to holds, so an unmap knows in
+ * O(1) when a table has become empty and must be detached.  D8.3.1
+ * "Table descriptor format" (48-bit OA) makes bits 11:2 and 58:51 of a
+ * stage 1 table descriptor IGNORED: the walk reads only the type bits
+ * 1:0, the next-level table address 47:G and the hierarchical attributes
+ * 63:59 (QEMU's SMMUv3 model likewise takes only the address, and
+ * APTable, from a table descriptor).  The count, 0 to 2^(G-3) (at most
+ * 8192 with 64 KiB granules: 14 bits), is split as
+ *
+ *   count bits 9:0   in descriptor bits 11:2
+ *   count bits 13:10 in descriptor bits 58:55
+ *
+ * Of 58:51 only 58:55 are used: the same bits a block or page descriptor
+ * reserves for software, the least likely to gain a meaning.  Later
+ * features take some of 11:2 back only when enabled: FEAT_LPA2 with
+ * TCR.DS = 1 puts table address bits 51:50 in 9:8, FEAT_HAFT with HAFT
+ * enabled makes bit 10 a table Access flag.  This code uses neither
+ * (48-bit OA, no DS, no HAFT), and must move the count if it ever does.
+ * Root tables have no descriptor and keep no count.  Changing the count
+ * rewrites the whole descriptor with one single-copy-atomic store, so a
+ * walker sees either count with the same address and type.  A table
+ * detached with count 0 holds only zero (invalid) entries: invalid
+ * entries are always written as 0.
  */
 #ifndef TOLLGATE_IOMMU_IO_PGTABLE_DESC_H
 #define TOLLGATE_IOMMU_IO_PGTABLE_DESC_H
@@ -72,9 +98,41 @@ static inline uint64_t ptd_oa_mask(unsigned int shift)
 /* Everything of a block/page descriptor but its address and type. */
 #define PTD_LEAF_ATTRS		(0x0000000000000ffcull | 0xfffc000000000000ull)
 
-static inline uint64_t ptd_table(uint64_t table_phys, unsigned int granule_shift)
+/* Valid-entry count of the next-level table: see the top of this file. */
+#define PTD_TCOUNT_LO_SHIFT	2
+#define PTD_TCOUNT_LO_BITS	10
+#define PTD_TCOUNT_HI_SHIFT	55
+#define PTD_TCOUNT_HI_BITS	4
+#define PTD_TCOUNT_MAX		((1u << (PTD_TCOUNT_LO_BITS + PTD_TCOUNT_HI_BITS)) - 1)
+#define PTD_TCOUNT_LO_MASK	(((1ull << PTD_TCOUNT_LO_BITS) - 1) << PTD_TCOUNT_LO_SHIFT)
+#define PTD_TCOUNT_HI_MASK	(((1ull << PTD_TCOUNT_HI_BITS) - 1) << PTD_TCOUNT_HI_SHIFT)
+#define PTD_TCOUNT_MASK		(PTD_TCOUNT_LO_MASK | PTD_TCOUNT_HI_MASK)
+
+/* 64 KiB granule: 8192 entries per table. */
+_Static_assert(PTD_TCOUNT_MAX >= (1u << (16 - 3)), "table count field too narrow");
+
+static inline unsigned int ptd_table_count(uint64_t d)
 {
-	return (table_phys & ptd_oa_mask(granule_shift)) | PTD_TYPE_TABLE_BITS;
+	return (unsigned int)((d & PTD_TCOUNT_LO_MASK) >> PTD_TCOUNT_LO_SHIFT) |
+	       (unsigned int)((d & PTD_TCOUNT_HI_MASK) >> PTD_TCOUNT_HI_SHIFT)
+		       << PTD_TCOUNT_LO_BITS;
+}
+
+/* `d` with its count replaced by `count` (<= PTD_TCOUNT_MAX). */
+static inline uint64_t ptd_table_set_count(uint64_t d, unsigned int count)
+{
+	return (d & ~PTD_TCOUNT_MASK) |
+	       (((uint64_t)count << PTD_TCOUNT_LO_SHIFT) & PTD_TCOUNT_LO_MASK) |
+	       (((uint64_t)(count >> PTD_TCOUNT_LO_BITS) << PTD_TCOUNT_HI_SHIFT) &
+		PTD_TCOUNT_HI_MASK);
+}
+
+/* A table descriptor for a table at table_phys holding `count` valid entries. */
+static inline uint64_t ptd_table(uint64_t table_phys, unsigned int granule_shift,
+				 unsigned int count)
+{
+	return ptd_table_set_count((table_phys & ptd_oa_mask(granule_shift)) | PTD_TYPE_TABLE_BITS,
+				   count);
 }
 
 /* `shift` is the leaf's size shift; `page` says level 3. */

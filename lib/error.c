@@ -10,7 +10,7 @@ const char *tg_strerror(int err)
 	case TG_ENOMEM:			return "out of memory";
 	case TG_ERANGE:			return "out of range";
 	case TG_ETIMEDOUT:		return "timed out";
-	case TG_ENOSPC:			return "no space left in output";
+	case TG_ENOSPC:			return "no space left";
 	case TG_ENOTSUP:		return "not supported";
 	case TG_EIO:			return "I/O error";
 	case TG_EBUSY:			return "busy";

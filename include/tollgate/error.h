@@ -14,7 +14,7 @@ enum tg_err {
 	TG_ENOMEM = -3,		/* allocator or static pool exhausted */
 	TG_ERANGE = -4,		/* value does not fit / out of range */
 	TG_ETIMEDOUT = -5,	/* bounded poll expired */
-	TG_ENOSPC = -6,		/* caller's output array too small */
+	TG_ENOSPC = -6,		/* no room: output array, address space, queue */
 	TG_ENOTSUP = -7,	/* valid but not supported by this build */
 	TG_EIO = -8,		/* hardware reported an error */
 	TG_EBUSY = -9,		/* resource already in use */

@@ -137,7 +137,7 @@ smmu-tests: $(SMMU_OBJS) $(UTIL_OBJS) $(SMMU_TEST_BINS)
 # bench-iova is not part of the run: it builds tests/host/bench_iova.c
 # with -O2 and no sanitizers, runs it and writes build/host/bench-iova.csv.
 IOVA_SRCS := dma/iova.c dma/iova_tree.c dma/iova_debug.c
-IOVA_HDRS := include/tollgate/iova.h dma/iova_tree.h include/tollgate/error.h
+IOVA_HDRS := include/tollgate/iova.h dma/iova_tree.h dma/iova_hash.h include/tollgate/error.h
 IOVA_OBJS := $(patsubst %.c,$(HOST_BUILD)/obj/%.o,$(IOVA_SRCS))
 
 $(IOVA_OBJS): $(HOST_BUILD)/obj/%.o: %.c $(IOVA_HDRS)

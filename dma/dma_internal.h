@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Shared by the files of dma/: not a public interface. */
+#ifndef TOLLGATE_DMA_INTERNAL_H
+#define TOLLGATE_DMA_INTERNAL_H
+
+#include <tollgate/dma.h>
+#include <tollgate/iova.h>
+
+#define DMA_MAX_TRANSLATED	8	/* translated devices at once */
+#define DMA_IOVA_RANGES		512	/* live IOVA ranges per device */
+#define DMA_GRANULE		4096ull
+
+struct smmu;
+
+struct dma_iommu {
+	bool in_use;
+	struct smmu *smmu;
+	struct smmu_domain *dom;
+	uint32_t sid;
+	struct iova_domain iovad;
+	struct iova_node nodes[IOVA_NODES(DMA_IOVA_RANGES)];
+	uint64_t msi_iova;		/* doorbell page mapped 1:1, 0 if none */
+};
+
+#endif

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IOVA allocator's range tree: an AVL tree augmented with free-gap
+ * block orders (see iova_tree.h for the representation).
+ *
+ * Updates.  After a structural change, fixup() walks from the lowest
+ * touched node towards the root, rebalancing where the two subtree
+ * heights differ by two and recomputing height and sub_ord; it stops at
+ * the first node whose values come out unchanged (nothing above can
+ * change then).  An insertion or removal also changes the gap of the
+ * in-order successor (it gains or loses the space of the node), which a
+ * second, rotation-free walk from the successor propagates.
+ *
+ * Search for the highest aligned block below an exclusive bound E.  A
+ * subtree whose gaps all lie below E is summarised exactly by sub_ord,
+ * so the search only needs care along the path of E: going down, each
+ * node either has its whole right subtree at or above E (look at its own
+ * gap, clipped to E, then go left) or not (go right, remembering this
+ * node as the fallback when its own gap or left subtree holds a block:
+ * everything there is below E and lower than anything to the right).
+ * When the path ends, the deepest fallback is the answer's subtree and a
+ * single descent preferring right children finds the block.  At most two
+ * root-to-leaf paths: O(log n).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <tollgate/iova.h>
+
+#include "iova_tree.h"
+
+#define NIL	IOVA_NIL
+
+uint8_t iova_gap_ord(uint64_t a, uint64_t e)
+{
+	uint64_t len, blk, x;
+	unsigned int m;
+
+	if (a >= e)
+		return 0;
+	len = e - a;
+	m = 63u - (unsigned int)__builtin_clzll(len);
+	blk = 1ull << m;
+	x = (a + blk - 1) & ~(blk - 1);
+	/*
+	 * [a, e) holds 2^m granules, so an aligned block of 2^(m-1) always
+	 * fits; one of 2^m only when it starts at a multiple of 2^m.
+	 */
+	if (x + blk <= e)
+		return (uint8_t)(m + 1);
+	return (uint8_t)m;
+}
+
+static inline uint8_t max8(uint8_t a, uint8_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Height and sub_ord from the children. */
+static inline void pull(struct iova_domain *d, uint32_t x)
+{
+	struct iova_node *n = iova_node(d, x);
+	const struct iova_node *l = iova_node(d, n->left), *r = iova_node(d, n->right);
+
+	n->height = (uint8_t)(1 + max8(l->height, r->height));
+	n->sub_ord = max8(n->gap_ord, max8(l->sub_ord, r->sub_ord));
+}
+
+static inline void set_gap(struct iova_domain *d, uint32_t x, uint64_t gap_lo)
+{
+	struct iova_node *n = iova_node(d, x);
+
+	n->gap_lo = gap_lo;
+	n->gap_ord = iova_gap_ord(gap_lo, n->lo);
+}
+
+static inline void replace_child(struct iova_domain *d, uint32_t parent, uint32_t old,
+				 uint32_t new_child)
+{
+	if (parent == NIL)
+		d->root = new_child;
+	else if (iova_node(d, parent)->left == old)
+		iova_node(d, parent)->left = new_child;
+	else
+		iova_node(d, parent)->right = new_child;
+}
+
+static uint32_t rotate_left(struct iova_domain *d, uint32_t x)
+{
+	struct iova_node *xn = iova_node(d, x);
+	uint32_t y = xn->right;
+	struct iova_node *yn = iova_node(d, y);
+	uint32_t b = yn->left;
+
+	xn->right = b;
+	if (b != NIL)
+		iova_node(d, b)->parent = x;
+	yn->parent = xn->parent;
+	replace_child(d, xn->parent, x, y);
+	yn->left = x;
+	xn->parent = y;
+	pull(d, x);
+	pull(d, y);
+	return y;
+}
+
+static uint32_t rotate_right(struct iova_domain *d, uint32_t x)
+{
+	struct iova_node *xn = iova_node(d, x);
+	uint32_t y = xn->left;
+	struct iova_node *yn = iova_node(d, y);
+	uint32_t b = yn->right;
+
+	xn->left = b;
+	if (b != NIL)
+		iova_node(d, b)->parent = x;
+	yn->parent = xn->parent;
+	replace_child(d, xn->parent, x, y);
+	yn->right = x;
+	xn->parent = y;
+	pull(d, x);
+	pull(d, y);
+	return y;
+}
+
+/* Restores the AVL property at x; returns the subtree's (new) root. */
+static uint32_t rebalance(struct iova_domain *d, uint32_t x)
+{
+	const struct iova_node *n = iova_node(d, x);
+	unsigned int hl = iova_node(d, n->left)->height;
+	unsigned int hr = iova_node(d, n->right)->height;
+
+	if (hl > hr + 1) {
+		const struct iova_node *l = iova_node(d, n->left);
+
+		if (iova_node(d, l->left)->height < iova_node(d, l->right)->height)
+			rotate_left(d, n->left);
+		return rotate_right(d, x);
+	}
+	if (hr > hl + 1) {
+		const struct iova_node *r = iova_node(d, n->right);
+
+		if (iova_node(d, r->right)->height < iova_node(d, r->left)->height)
+			rotate_right(d, n->right);
+		return rotate_left(d, x);
+	}
+	pull(d, x);
+	return x;
+}
+
+/*
+ * Rebalances and recomputes from x up.  Stops early once a node comes out
+ * unchanged, but not before `through` has been processed (a node moved
+ * into a new position carries values its new parent never saw).
+ */
+static void fixup(struct iova_domain *d, uint32_t x, uint32_t through)
+{
+	while (x != NIL) {
+		struct iova_node *n = iova_node(d, x);
+		uint8_t h = n->height, s = n->sub_ord;
+		uint32_t top = rebalance(d, x);
+
+		if (x == through)
+			through = NIL;
+		else if (top == x && through == NIL && n->height == h && n->sub_ord == s)
+			return;
+		x = iova_node(d, top)->parent;
+	}
+}
+
+void iova_tree_init(struct iova_domain *d)
+{
+	struct iova_node *nil = iova_node(d, NIL);
+	struct iova_node *s = iova_node(d, IOVA_SENTINEL);
+
+	*nil = (struct iova_node){ .state = IOVA_ST_NIL };
+	*s = (struct iova_node){
+		.lo = d->end_pfn + 1,
+		.hi = d->end_pfn + 1,
+		.left = NIL, .right = NIL, .parent = NIL,
+		.state = IOVA_ST_SENTINEL,
+	};
+	set_gap(d, IOVA_SENTINEL, d->start_pfn);
+	pull(d, IOVA_SENTINEL);
+	d->root = IOVA_SENTINEL;
+}
+
+uint32_t iova_tree_find(const struct iova_domain *d, uint64_t pfn)
+{
+	uint32_t x = d->root;
+
+	while (x != NIL) {
+		const struct iova_node *n = iova_node(d, x);
+
+		if (pfn < n->lo)
+			x = n->left;
+		else if (pfn > n->hi)
+			x = n->right;
+		else
+			return x;
+	}
+	return NIL;
+}
+
+uint32_t iova_tree_ceil(const struct iova_domain *d, uint64_t pfn)
+{
+	uint32_t x = d->root, best = NIL;
+
+	while (x != NIL) {
+		const struct iova_node *n = iova_node(d, x);
+
+		if (n->hi >= pfn) {
+			best = x;
+			x = n->left;
+		} else {
+			x = n->right;
+		}
+	}
+	return best;
+}
+
+uint32_t iova_tree_next(const struct iova_domain *d, uint32_t x)
+{
+	const struct iova_node *n = iova_node(d, x);
+	uint32_t p;
+
+	if (n->right != NIL) {
+		x = n->right;
+		while (iova_node(d, x)->left != NIL)
+			x = iova_node(d, x)->left;
+		return x;
+	}
+	for (p = n->parent; p != NIL && iova_node(d, p)->right == x; p = iova_node(d, p)->parent)
+		x = p;
+	return p;
+}
+
+void iova_tree_insert(struct iova_domain *d, uint32_t x)
+{
+	struct iova_node *n = iova_node(d, x);
+	uint32_t cur = d->root, parent = NIL, succ = NIL;
+	bool left = false;
+
+	while (cur != NIL) {
+		const struct iova_node *c = iova_node(d, cur);
+
+		parent = cur;
+		left = n->lo < c->lo;
+		if (left) {
+			succ = cur;
+			cur = c->left;
+		} else {
+			cur = c->right;
+		}
+	}
+	n->left = NIL;
+	n->right = NIL;
+	n->parent = parent;
+	if (parent == NIL)
+		d->root = x;
+	else if (left)
+		iova_node(d, parent)->left = x;
+	else
+		iova_node(d, parent)->right = x;
+
+	/* The successor (there is one: the sentinel) splits its gap with x. */
+	set_gap(d, x, iova_node(d, succ)->gap_lo);
+	n->height = 1;
+	n->sub_ord = n->gap_ord;
+	fixup(d, parent, NIL);
+
+	set_gap(d, succ, n->hi + 1);
+	fixup(d, succ, NIL);
+}
+
+void iova_tree_remove(struct iova_domain *d, uint32_t x)
+{
+	struct iova_node *n = iova_node(d, x);
+	uint32_t succ = iova_tree_next(d, x);
+	uint32_t start, through = NIL;
+
+	if (n->left == NIL || n->right == NIL) {
+		uint32_t c = n->left != NIL ? n->left : n->right;
+
+		if (c != NIL)
+			iova_node(d, c)->parent = n->parent;
+		replace_child(d, n->parent, x, c);
+		start = n->parent;
+	} else {
+		/* Two children: the successor is the leftmost of the right subtree. */
+		struct iova_node *y = iova_node(d, succ);
+
+		if (y->parent == x) {
+			start = succ;
+		} else {
+			start = y->parent;
+			iova_node(d, start)->left = y->right;
+			if (y->right != NIL)
+				iova_node(d, y->right)->parent = start;
+			y->right = n->right;
+			iova_node(d, n->right)->parent = succ;
+		}
+		y->left = n->left;
+		iova_node(d, n->left)->parent = succ;
+		y->parent = n->parent;
+		replace_child(d, n->parent, x, succ);
+		/* y's stored values are not what its new parent saw. */
+		through = succ;
+	}
+	fixup(d, start, through);
+
+	/* The successor's gap takes in x's gap and x's range. */
+	set_gap(d, succ, n->gap_lo);
+	fixup(d, succ, NIL);
+}
+
+/* Highest block of 2^order granules in the subtree u, all below the bound. */
+static uint64_t descend(const struct iova_domain *d, uint32_t u, uint8_t need, uint64_t n)
+{
+	for (;;) {
+		const struct iova_node *un = iova_node(d, u);
+
+		if (iova_node(d, un->right)->sub_ord >= need)
+			u = un->right;
+		else if (un->gap_ord >= need)
+			return (un->lo - n) & ~(n - 1);
+		else
+			u = un->left;
+	}
+}
+
+bool iova_tree_search(const struct iova_domain *d, unsigned int order, uint64_t end,
+		      uint64_t *pfn)
+{
+	const uint8_t need = (uint8_t)(order + 1);
+	const uint64_t n = 1ull << order;
+	uint32_t x = d->root, fallback = NIL;
+	const struct iova_node *fb;
+
+	while (x != NIL) {
+		const struct iova_node *xn = iova_node(d, x);
+
+		if (xn->sub_ord < need)
+			break;
+		if (xn->hi + n < end) {
+			/* A block may fit right of x; x's gap and left are below end. */
+			if (xn->gap_ord >= need || iova_node(d, xn->left)->sub_ord >= need)
+				fallback = x;
+			x = xn->right;
+		} else if (xn->lo <= end) {
+			/* Nothing fits right of x; x's gap and left are below end. */
+			if (xn->gap_ord >= need) {
+				*pfn = (xn->lo - n) & ~(n - 1);
+				return true;
+			}
+			if (iova_node(d, xn->left)->sub_ord >= need) {
+				*pfn = descend(d, xn->left, need, n);
+				return true;
+			}
+			break;
+		} else {
+			/* x starts above end: its gap may straddle end. */
+			if (xn->gap_ord >= need && xn->gap_lo + n <= end) {
+				uint64_t p = (end - n) & ~(n - 1);
+
+				if (p >= xn->gap_lo) {
+					*pfn = p;
+					return true;
+				}
+			}
+			x = xn->left;
+		}
+	}
+	if (fallback == NIL)
+		return false;
+	fb = iova_node(d, fallback);
+	if (fb->gap_ord >= need)
+		*pfn = (fb->lo - n) & ~(n - 1);
+	else
+		*pfn = descend(d, fb->left, need, n);
+	return true;
+}
