@@ -959,3 +959,16 @@ void mdelay(uint32_t ms)
 {
 	udelay(ms * 1000u);
 }
+
+int fake_check_violations(void)
+{
+	for (unsigned int i = 0; i < FAKE_SMMU_MAX; i++) {
+		if (fake_smmu[i].violations) {
+			fprintf(stderr, "fake SMMU %u: %lu violation(s), first: %s\n", i,
+				fake_smmu[i].violations, fake_smmu[i].violation);
+			fake_smmu[i].violations = 0;
+			return -1;
+		}
+	}
+	return 0;
+}

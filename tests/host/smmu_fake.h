@@ -266,4 +266,7 @@ struct pci_dev *fake_pci_add(uint8_t bus, uint8_t devfn, uint32_t sid, int iommu
 
 uint64_t fake_now_ns(void);
 
+/* Teardown check: 0, or -1 after printing the first rule the driver broke. */
+int fake_check_violations(void);
+
 #endif

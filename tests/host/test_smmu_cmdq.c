@@ -98,15 +98,7 @@ static int teardown(void **state)
 		for (unsigned int k = 0; k < 3 && smmu_sync(inst[i]) != TG_OK; k++)
 			;
 	}
-	for (unsigned int i = 0; i < FAKE_SMMU_MAX; i++) {
-		if (fake_smmu[i].violations) {
-			print_error("fake SMMU %u: %lu violation(s), first: %s\n", i,
-				    fake_smmu[i].violations, fake_smmu[i].violation);
-			fake_smmu[i].violations = 0;
-			return -1;
-		}
-	}
-	return 0;
+	return fake_check_violations();
 }
 
 /* ---- CMD_SYNC by polling CONS ----------------------------------------------------- */

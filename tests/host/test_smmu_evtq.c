@@ -110,15 +110,7 @@ static int teardown(void **state)
 	/* Drain whatever a failed case left. */
 	smmu_poll_events(s0);
 	smmu_poll_events(s1);
-	for (unsigned int i = 0; i < FAKE_SMMU_MAX; i++) {
-		if (fake_smmu[i].violations) {
-			print_error("fake SMMU %u: %lu violation(s), first: %s\n", i,
-				    fake_smmu[i].violations, fake_smmu[i].violation);
-			fake_smmu[i].violations = 0;
-			return -1;
-		}
-	}
-	return 0;
+	return fake_check_violations();
 }
 
 /* ---- decoding ---------------------------------------------------------------------- */

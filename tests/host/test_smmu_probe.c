@@ -40,15 +40,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	for (unsigned int i = 0; i < FAKE_SMMU_MAX; i++) {
-		if (fake_smmu[i].violations) {
-			print_error("fake SMMU %u: %lu violation(s), first: %s\n", i,
-				    fake_smmu[i].violations, fake_smmu[i].violation);
-			fake_smmu[i].violations = 0;
-			return -1;
-		}
-	}
-	return 0;
+	return fake_check_violations();
 }
 
 static void test_probe_refuses_no_stage1(void **state)
