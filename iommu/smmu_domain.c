@@ -186,11 +186,24 @@ static void write_cd(struct smmu_domain *dom)
 	smmu_flush(dom->smmu, dom->cd, sizeof(uint64_t));
 }
 
+static bool granule_supported(const struct smmu *smmu, unsigned int shift)
+{
+	return (shift == 12 && smmu->feat.gran4k) || (shift == 14 && smmu->feat.gran16k) ||
+	       (shift == 16 && smmu->feat.gran64k);
+}
+
 struct smmu_domain *smmu_domain_create(struct smmu *smmu, unsigned int ias_bits)
+{
+	return smmu_domain_create_granule(smmu, ias_bits, 12);
+}
+
+struct smmu_domain *smmu_domain_create_granule(struct smmu *smmu, unsigned int ias_bits,
+					       unsigned int granule_shift)
 {
 	struct smmu_domain *dom = NULL;
 
-	if (!smmu || (ias_bits && (ias_bits < 32 || ias_bits > 48)))
+	if (!smmu || (ias_bits && (ias_bits < 32 || ias_bits > 48)) ||
+	    !granule_supported(smmu, granule_shift))
 		return NULL;
 	for (unsigned int i = 0; i < SMMU_MAX_DOMAINS && !dom; i++)
 		if (!domains[i].in_use)
@@ -209,7 +222,7 @@ struct smmu_domain *smmu_domain_create(struct smmu *smmu, unsigned int ias_bits)
 		.clean = smmu->noncoherent ? pt_clean : NULL, .ctx = dom,
 	};
 	struct io_pgtable_cfg cfg = {
-		.granule_shift = 12, .ias = ias_bits ? ias_bits : 48,
+		.granule_shift = granule_shift, .ias = ias_bits ? ias_bits : 48,
 		.oas = smmu->feat.oas_bits > 48 ? 48 : smmu->feat.oas_bits,
 	};
 	if (io_pgtable_init(&dom->pgt, &cfg, &mem) != TG_OK)

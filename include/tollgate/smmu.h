@@ -103,6 +103,10 @@ struct smmu_domain_counters {
 
 /* ias_bits: IOVA size, 32..48 (0 = 48).  NULL when out of domains/ASIDs/memory. */
 struct smmu_domain *smmu_domain_create(struct smmu *smmu, unsigned int ias_bits);
+/* Same with a translation granule of 2^granule_shift (12, 14 or 16), if
+ * SMMU_IDR5 says the SMMU has it (NULL otherwise). */
+struct smmu_domain *smmu_domain_create_granule(struct smmu *smmu, unsigned int ias_bits,
+					       unsigned int granule_shift);
 /* Detaches every stream (they go back to the default STE) and frees it all. */
 void smmu_domain_destroy(struct smmu_domain *dom);
 /* TG_EBUSY: the stream is attached to a domain already; TG_ERANGE: SID too big. */
