@@ -9,6 +9,7 @@
 #define DMA_MAX_TRANSLATED	8	/* translated devices at once */
 #define DMA_IOVA_RANGES		512	/* live IOVA ranges per device */
 #define DMA_GRANULE		4096ull
+#define DMA_SG_MAX		256	/* entries per scatterlist */
 
 struct smmu;
 

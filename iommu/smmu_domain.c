@@ -348,6 +348,35 @@ int64_t smmu_unmap(struct smmu_domain *dom, uint64_t iova, uint64_t size)
 	return err ? err : n;
 }
 
+int64_t smmu_unmap_ranges(struct smmu_domain *dom, const uint64_t (*ranges)[2], unsigned int n)
+{
+	struct io_tlb_gather g;
+	int64_t total = 0;
+
+	if (!dom || !dom->in_use || (!ranges && n))
+		return TG_EINVAL;
+	/* Check every range first, so a bad one leaves everything mapped. */
+	for (unsigned int i = 0; i < n; i++) {
+		for (uint64_t a = ranges[i][0]; a < ranges[i][0] + ranges[i][1];
+		     a += 1ull << dom->pgt.cfg.granule_shift) {
+			uint64_t pa;
+			if (io_pgtable_iova_to_phys(&dom->pgt, a, &pa, NULL) != TG_OK)
+				return TG_ENOENT;
+		}
+	}
+	io_tlb_gather_init(&g);
+	for (unsigned int i = 0; i < n; i++) {
+		int64_t r = io_pgtable_unmap(&dom->pgt, ranges[i][0], ranges[i][1], &g);
+		if (r < 0)
+			return r;	/* cannot happen after the check above */
+		total += r;
+	}
+	int err = g.empty ? TG_OK : invalidate(dom, &g);
+	io_pgtable_gather_release(&dom->pgt, &g);
+	dom->cnt.unmaps++;
+	return err ? err : total;
+}
+
 int64_t smmu_test_unmap_no_tlbi(struct smmu_domain *dom, uint64_t iova, uint64_t size)
 {
 	struct io_tlb_gather g;

@@ -14,6 +14,7 @@ const char *tg_strerror(int err)
 	case TG_ENOTSUP:		return "not supported";
 	case TG_EIO:			return "I/O error";
 	case TG_EBUSY:			return "busy";
+	case TG_EP2P:			return "peer-to-peer path not supported";
 	case TG_EFDT_MAGIC:		return "bad FDT magic";
 	case TG_EFDT_VERSION:		return "unsupported FDT version";
 	case TG_EFDT_TRUNCATED:		return "FDT truncated";

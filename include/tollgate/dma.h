@@ -70,6 +70,38 @@ int dma_map_single(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir 
  * direction differ; nothing changes then). */
 int dma_unmap_single(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_dir dir);
 
+/* ---- scatterlists --------------------------------------------------------
+ * Input: phys + length per entry.  Output (the first n entries after a map
+ * returning n): dma_address, dma_length and flags of each DMA segment; the
+ * dma_length of the entries after them is 0.  A segment whose address is
+ * a PCI bus address (peer-to-peer straight to a BAR, no IOVA) carries
+ * DMA_SG_BUS_ADDRESS: never a zero length, never merged with a neighbour.
+ */
+#define DMA_SG_BUS_ADDRESS	(1u << 0)
+
+struct dma_sg {
+	uint64_t phys;
+	uint32_t length;
+	uint32_t flags;
+	dma_addr_t dma_address;
+	uint32_t dma_length;
+};
+
+/*
+ * Maps the list with one IOVA allocation: entries aligned to the IOMMU
+ * granule, padded so no segment crosses seg_boundary, consecutive entries
+ * merged when they meet in IOVA space within max_seg_size.  Entries in a
+ * registered P2P provider are classified against this device (see
+ * p2p.h).  Returns the number of segments, or TG_EINVAL (bad entry or
+ * direction), TG_ERANGE (no IOVA below the mask), TG_EP2P (an entry's peer
+ * is not reachable): on error nothing stays mapped and the list's DMA
+ * fields are cleared.
+ */
+int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir);
+/* Unmaps what dma_map_sg mapped (one TLB invalidation, one CMD_SYNC) and
+ * clears the segments' DMA fields and flags. */
+int dma_unmap_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir);
+
 /* Cache maintenance for non-coherent devices around a transfer. */
 void dma_sync_for_device(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir);
 void dma_sync_for_cpu(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir);

@@ -18,6 +18,7 @@ enum tg_err {
 	TG_ENOTSUP = -7,	/* valid but not supported by this build */
 	TG_EIO = -8,		/* hardware reported an error */
 	TG_EBUSY = -9,		/* resource already in use */
+	TG_EP2P = -10,		/* no supported peer-to-peer path between two devices */
 	/* Device tree blob problems. */
 	TG_EFDT_MAGIC = -20,	/* header magic is not 0xd00dfeed */
 	TG_EFDT_VERSION = -21,	/* version older than 16 or incompatible */

@@ -124,6 +124,9 @@ int smmu_iova_lookup(struct smmu_domain *dom, uint64_t iova, uint64_t *phys, uns
 int smmu_domain_set_fault_handler(struct smmu_domain *dom, smmu_fault_handler_t fn, void *ctx);
 const struct smmu_domain_counters *smmu_domain_counters(const struct smmu_domain *dom);
 uint16_t smmu_domain_asid(const struct smmu_domain *dom);
+/* Unmaps several ranges (each entirely mapped) with one invalidation and
+ * one CMD_SYNC; all or nothing is checked up front.  Returns bytes unmapped. */
+int64_t smmu_unmap_ranges(struct smmu_domain *dom, const uint64_t (*ranges)[2], unsigned int n);
 /* Test hook: unmaps WITHOUT TLB invalidation, to show why it is needed. */
 int64_t smmu_test_unmap_no_tlbi(struct smmu_domain *dom, uint64_t iova, uint64_t size);
 /* The domain a stream is attached to, or NULL. */

@@ -140,6 +140,61 @@ static void bench_map_single(struct dma_dev *dd, uint64_t pa, struct smmu *smmu)
 	report(&unmap);
 }
 
+/* 64 scattered 4 KiB pages (every other page of a 512 KiB buffer). */
+static void bench_map_sg(struct dma_dev *dd, struct smmu *smmu)
+{
+	static struct dma_sg sg[64];
+	static unsigned int unmap_samples[ROUNDS];
+	struct result map = { .op = "dma_map_sg 64 pages" };
+	struct result unmap = { .op = "dma_unmap_sg 64 pages" };
+	uint64_t pa;
+
+	if (!page_alloc(128 * 4096, 0, &pa))
+		return;
+	dd->max_seg_size = 1u << 20;
+	const struct smmu_counters *c = smmu_counters(smmu);
+	unsigned long map_cmds = 0, unmap_cmds = 0, unmap_syncs = 0;
+	for (unsigned int r = 0; r < WARMUP / 10 + ROUNDS; r++) {
+		for (unsigned int i = 0; i < 64; i++) {
+			sg[i].phys = pa + 2ull * i * 4096;
+			sg[i].length = 4096;
+		}
+		unsigned long c0 = c->commands;
+		uint64_t t0 = arch_counter_read();
+		int n = dma_map_sg(dd, sg, 64, DMA_BIDIRECTIONAL);
+		uint64_t t1 = arch_counter_read();
+		unsigned long c1 = c->commands, s1 = c->syncs;
+		dma_unmap_sg(dd, sg, 64, DMA_BIDIRECTIONAL);
+		uint64_t t2 = arch_counter_read();
+		if (n != 1) {
+			tg_printf("bench: dma_map_sg returned %d\n", n);
+			return;
+		}
+		if (r < WARMUP / 10)
+			continue;
+		unsigned int k = r - WARMUP / 10;
+		map_cmds += c1 - c0;
+		unmap_cmds += c->commands - c1;
+		unmap_syncs += c->syncs - s1;
+		samples[k] = bench_ticks_to_instr(t1 - t0);
+		unmap_samples[k] = bench_ticks_to_instr(t2 - t1);
+	}
+	uint64_t sum = 0, usum = 0;
+	for (unsigned int i = 0; i < ROUNDS; i++) {
+		sum += samples[i];
+		usum += unmap_samples[i];
+	}
+	map.mean = (unsigned int)(sum / ROUNDS);
+	map.median = bench_median(samples, ROUNDS);
+	map.commands = (double)map_cmds / ROUNDS;
+	unmap.mean = (unsigned int)(usum / ROUNDS);
+	unmap.median = bench_median(unmap_samples, ROUNDS);
+	unmap.commands = (double)unmap_cmds / ROUNDS;
+	unmap.syncs = (double)unmap_syncs / ROUNDS;
+	report(&map);
+	report(&unmap);
+}
+
 void tg_main(const struct tg_system *sys)
 {
 	(void)sys;
@@ -157,6 +212,7 @@ void tg_main(const struct tg_system *sys)
 	tg_printf("%-28s %8s %8s %13s %11s\n", "operation", "median", "mean", "commands/op",
 		  "syncs/op");
 	bench_map_single(&dd, pa, smmu_from_node(pci->iommu_node));
+	bench_map_sg(&dd, smmu_from_node(pci->iommu_node));
 	tg_printf("\nlayers (median instructions):\n");
 	bench_parts(smmu_from_node(pci->iommu_node), pa);
 	tg_printf("bench: done\n");
