@@ -13,6 +13,18 @@
 
 struct smmu;
 
+/*
+ * What each dma_map_single mapped, so an unmap with another size or
+ * direction is refused exactly (open addressing on the IOVA page).
+ */
+#define DMA_REC_SLOTS		1024	/* power of two, > 2 x DMA_IOVA_RANGES */
+
+struct dma_map_rec {
+	uint64_t iova;		/* DMA address handed out; 0 = empty slot */
+	uint32_t size;
+	uint32_t dir;
+};
+
 struct dma_iommu {
 	bool in_use;
 	struct smmu *smmu;
@@ -21,6 +33,8 @@ struct dma_iommu {
 	struct iova_domain iovad;
 	struct iova_node nodes[IOVA_NODES(DMA_IOVA_RANGES)];
 	uint64_t msi_iova;		/* doorbell page mapped 1:1, 0 if none */
+	struct dma_map_rec recs[DMA_REC_SLOTS];
+	unsigned int nrecs;
 };
 
 #endif

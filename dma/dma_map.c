@@ -6,6 +6,8 @@
  * Direct: the bus address through the host bridge's dma-ranges.  The
  * in-page offset is carried over once: dma = iova + (phys & 4095).
  */
+#include <stdbool.h>
+
 #include <tollgate/arch.h>
 #include <tollgate/error.h>
 #include <tollgate/io_pgtable.h>
@@ -39,6 +41,58 @@ static int direct_bus_addr(const struct pci_host *host, uint64_t phys, size_t si
 		}
 	}
 	return TG_ERANGE;
+}
+
+/* --- records of single mappings (exact unmap contract) ------------------- */
+
+static unsigned int rec_hash(uint64_t iova)
+{
+	uint64_t h = (iova >> 12) * 0x9e3779b97f4a7c15ull;
+
+	return (unsigned int)(h >> 54) & (DMA_REC_SLOTS - 1);
+}
+
+static struct dma_map_rec *rec_find(struct dma_iommu *io, uint64_t iova)
+{
+	for (unsigned int i = rec_hash(iova), n = 0; n < DMA_REC_SLOTS;
+	     i = (i + 1) & (DMA_REC_SLOTS - 1), n++) {
+		if (!io->recs[i].iova)
+			return NULL;
+		if (io->recs[i].iova == iova)
+			return &io->recs[i];
+	}
+	return NULL;
+}
+
+static int rec_add(struct dma_iommu *io, uint64_t iova, size_t size, enum dma_dir dir)
+{
+	if (io->nrecs >= DMA_REC_SLOTS / 2)
+		return TG_ENOMEM;
+	unsigned int i = rec_hash(iova);
+	while (io->recs[i].iova)
+		i = (i + 1) & (DMA_REC_SLOTS - 1);
+	io->recs[i] = (struct dma_map_rec){ iova, (uint32_t)size, (uint32_t)dir };
+	io->nrecs++;
+	return TG_OK;
+}
+
+/* Backward-shift deletion keeps every probe chain unbroken. */
+static void rec_del(struct dma_iommu *io, struct dma_map_rec *r)
+{
+	unsigned int hole = (unsigned int)(r - io->recs);
+
+	for (unsigned int j = (hole + 1) & (DMA_REC_SLOTS - 1); io->recs[j].iova;
+	     j = (j + 1) & (DMA_REC_SLOTS - 1)) {
+		unsigned int home = rec_hash(io->recs[j].iova);
+		/* Move j into the hole unless its home lies cyclically in (hole, j]. */
+		bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+		if (!stays) {
+			io->recs[hole] = io->recs[j];
+			hole = j;
+		}
+	}
+	io->recs[hole].iova = 0;
+	io->nrecs--;
 }
 
 void dma_sync_for_device(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir)
@@ -93,8 +147,14 @@ int dma_map_single(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir 
 		dd->cnt.map_failures++;
 		return err == TG_ENOSPC ? TG_ERANGE : err;
 	}
+	if (size > UINT32_MAX || (err = rec_add(io, iova + off, size, dir)) != TG_OK) {
+		iova_free(&io->iovad, iova, len);
+		dd->cnt.map_failures++;
+		return size > UINT32_MAX ? TG_ERANGE : err;
+	}
 	err = smmu_map(io->dom, iova, phys - off, len, dir_prot(dir));
 	if (err) {
+		rec_del(io, rec_find(io, iova + off));
 		iova_free(&io->iovad, iova, len);
 		dd->cnt.map_failures++;
 		return err;
@@ -118,23 +178,21 @@ int dma_unmap_single(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_d
 	uint64_t off = dma & (DMA_GRANULE - 1);
 	uint64_t base = dma - off;
 	uint64_t len = (off + size + DMA_GRANULE - 1) & ~(DMA_GRANULE - 1);
-	uint64_t start, rsize, phys;
-	unsigned int prot;
+	uint64_t phys;
 
-	int err = iova_find(&io->iovad, base, &start, &rsize);
-	if (err)
-		return err == TG_EBUSY ? TG_EINVAL : TG_ENOENT;
-	if (start != base || iova_alloc_size(&io->iovad, len) != rsize)
-		return TG_EINVAL;
-	if (smmu_iova_lookup(io->dom, base, &phys, &prot) != TG_OK)
+	/* Only what dma_map_single handed out, with its exact size and direction. */
+	struct dma_map_rec *rec = rec_find(io, dma);
+	if (!rec)
 		return TG_ENOENT;
-	/* A mapping's direction shows in its permissions (read-only: TO_DEVICE). */
-	if ((prot & IOMMU_WRITE) != (dir_prot(dir) & IOMMU_WRITE))
+	if (rec->size != size || rec->dir != (uint32_t)dir)
 		return TG_EINVAL;
+	if (smmu_iova_lookup(io->dom, base, &phys, NULL) != TG_OK)
+		return TG_ENOENT;
 	int64_t n = smmu_unmap(io->dom, base, len);
 	if (n < 0)
 		return (int)n;
 	iova_free(&io->iovad, base, len);
+	rec_del(io, rec);
 	dma_sync_for_cpu(dd, phys + off, size, dir);
 	dd->cnt.unmaps++;
 	return TG_OK;

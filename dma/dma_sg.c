@@ -144,13 +144,17 @@ int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum d
 	static uint8_t kinds[DMA_SG_MAX];
 	static uint64_t pos[DMA_SG_MAX];
 
-	if (!dd || !sg || !nents || nents > DMA_SG_MAX || !dir_valid(dir))
+	/* A count beyond the limit may not match the array: touch nothing. */
+	if (!sg || !nents || nents > DMA_SG_MAX)
+		return TG_EINVAL;
+	/* Whatever happens next, the caller never sees stale DMA fields. */
+	clear_dma_fields(sg, nents);
+	if (!dd || !dir_valid(dir))
 		return TG_EINVAL;
 	for (unsigned int i = 0; i < nents; i++)
 		if (!sg[i].length || sg[i].phys + sg[i].length - 1 < sg[i].phys ||
 		    sg[i].length > dd->max_seg_size)
 			return TG_EINVAL;
-	clear_dma_fields(sg, nents);
 	if (!dd->iommu) {
 		int n = map_sg_direct(dd, sg, nents, dir, bus);
 		if (n < 0)

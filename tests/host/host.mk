@@ -161,8 +161,33 @@ $(HOST_BUILD)/bench_iova: tests/host/bench_iova.c $(IOVA_SRCS) $(IOVA_HDRS)
 	@$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 		-Iinclude tests/host/bench_iova.c $(IOVA_SRCS) -o $@
 
-run: qemu-dtbs $(filter-out $(PCI_TEST_BINS) $(SMMU_TEST_BINS),$(TEST_BINS)) $(DTS_DTBS)
-	@rm -f $(PCI_TEST_BINS) $(SMMU_TEST_BINS)
+# DMA-mapping layer: dma/dma_*.c and dma/p2p.c (with the IOVA allocator)
+# on a translated device of the fake SMMU, as for the smmu tests; p2p.c
+# takes its P2P policy from boards/qemu-virt/board.h.  A sub-make too.
+DMA_TEST_BINS := $(HOST_BUILD)/test_dma_props
+DMA_SRCS := dma/dma_dev.c dma/dma_map.c dma/dma_sg.c dma/p2p.c
+DMA_OBJS := $(patsubst %.c,$(HOST_BUILD)/obj/%.o,$(DMA_SRCS))
+DMA_HDRS := dma/dma_internal.h include/tollgate/dma.h include/tollgate/p2p.h \
+            include/tollgate/pci.h include/tollgate/irq.h boards/qemu-virt/board.h $(IOVA_HDRS)
+
+$(DMA_OBJS): $(HOST_BUILD)/obj/%.o: %.c $(DMA_HDRS) $(SMMU_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(HOST_CC) $(DRV_CFLAGS) -Iboards/qemu-virt -c $< -o $@
+
+$(HOST_BUILD)/obj/tests/host/test_dma_props.o: tests/host/smmu_fake.h $(DMA_HDRS) $(SMMU_HDRS)
+
+$(HOST_BUILD)/test_dma_props: $(HOST_BUILD)/obj/tests/host/test_dma_props.o $(DMA_OBJS) \
+		$(IOVA_OBJS) $(SMMU_OBJS) $(UTIL_OBJS) $(DRV_OBJS)
+	@echo "  HOSTLD  $@"
+	@$(HOST_CC) $(SAN) $^ $(CMOCKA_LIBS) -o $@
+
+.PHONY: dma-tests
+dma-tests: $(DMA_OBJS) $(IOVA_OBJS) $(SMMU_OBJS) $(UTIL_OBJS) $(DMA_TEST_BINS)
+
+run: qemu-dtbs $(filter-out $(PCI_TEST_BINS) $(SMMU_TEST_BINS) $(DMA_TEST_BINS),$(TEST_BINS)) $(DTS_DTBS)
+	@rm -f $(PCI_TEST_BINS) $(SMMU_TEST_BINS) $(DMA_TEST_BINS)
 	@$(MAKE) --no-print-directory -k -f tests/host/host.mk pci-tests || true
 	@$(MAKE) --no-print-directory -k -f tests/host/host.mk smmu-tests || true
+	@$(MAKE) --no-print-directory -k -f tests/host/host.mk dma-tests || true
 	@tests/host/run-tests $(TEST_BINS)
