@@ -98,6 +98,20 @@ static void report(const struct result *r)
 		  (unsigned)r->syncs, (unsigned)(r->syncs * 100) % 100);
 }
 
+/* Mean and median of ROUNDS samples, commands and syncs per operation; printed. */
+static void summarise(struct result *r, unsigned int *v, unsigned long cmds, unsigned long syncs)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < ROUNDS; i++)
+		sum += v[i];
+	r->mean = (unsigned int)(sum / ROUNDS);
+	r->median = bench_median(v, ROUNDS);
+	r->commands = (double)cmds / ROUNDS;
+	r->syncs = (double)syncs / ROUNDS;
+	report(r);
+}
+
 static void bench_map_single(struct dma_dev *dd, uint64_t pa, struct smmu *smmu)
 {
 	dma_addr_t d[1];
@@ -120,24 +134,11 @@ static void bench_map_single(struct dma_dev *dd, uint64_t pa, struct smmu *smmu)
 		map_cmds += c->commands - before;
 		dma_unmap_single(dd, d[0], 4096, DMA_BIDIRECTIONAL);
 		uint64_t t2 = arch_counter_read();
-		samples[i] = (unsigned int)((t1 - t0) * ns_per_tick()) - counter_overhead;
-		unmap_samples[i] = (unsigned int)((t2 - t1) * ns_per_tick()) - counter_overhead;
+		samples[i] = bench_ticks_to_instr(t1 - t0);
+		unmap_samples[i] = bench_ticks_to_instr(t2 - t1);
 	}
-	unsigned long cmds = c->commands - cmd0 - map_cmds, syncs = c->syncs - sync0;
-	uint64_t sum = 0, usum = 0;
-	for (unsigned int i = 0; i < ROUNDS; i++) {
-		sum += samples[i];
-		usum += unmap_samples[i];
-	}
-	map.mean = (unsigned int)(sum / ROUNDS);
-	map.median = bench_median(samples, ROUNDS);
-	map.commands = (double)map_cmds / ROUNDS;
-	unmap.mean = (unsigned int)(usum / ROUNDS);
-	unmap.median = bench_median(unmap_samples, ROUNDS);
-	unmap.commands = (double)cmds / ROUNDS;
-	unmap.syncs = (double)syncs / ROUNDS;
-	report(&map);
-	report(&unmap);
+	summarise(&map, samples, map_cmds, 0);
+	summarise(&unmap, unmap_samples, c->commands - cmd0 - map_cmds, c->syncs - sync0);
 }
 
 /* 64 scattered 4 KiB pages (every other page of a 512 KiB buffer). */
@@ -179,20 +180,8 @@ static void bench_map_sg(struct dma_dev *dd, struct smmu *smmu)
 		samples[k] = bench_ticks_to_instr(t1 - t0);
 		unmap_samples[k] = bench_ticks_to_instr(t2 - t1);
 	}
-	uint64_t sum = 0, usum = 0;
-	for (unsigned int i = 0; i < ROUNDS; i++) {
-		sum += samples[i];
-		usum += unmap_samples[i];
-	}
-	map.mean = (unsigned int)(sum / ROUNDS);
-	map.median = bench_median(samples, ROUNDS);
-	map.commands = (double)map_cmds / ROUNDS;
-	unmap.mean = (unsigned int)(usum / ROUNDS);
-	unmap.median = bench_median(unmap_samples, ROUNDS);
-	unmap.commands = (double)unmap_cmds / ROUNDS;
-	unmap.syncs = (double)unmap_syncs / ROUNDS;
-	report(&map);
-	report(&unmap);
+	summarise(&map, samples, map_cmds, 0);
+	summarise(&unmap, unmap_samples, unmap_cmds, unmap_syncs);
 }
 
 void tg_main(const struct tg_system *sys)
