@@ -68,7 +68,8 @@ LDFLAGS := -nostdlib -nostartfiles -static -Wl,--gc-sections -Wl,--build-id=none
 CORE_SRCS := $(wildcard boot/*.c boot/$(ARCH)/*.c boot/$(ARCH)/*.S) \
              $(wildcard drivers/*/*.c) $(wildcard lib/*.c) \
              $(wildcard pci/*.c) $(wildcard iommu/*.c) $(wildcard dma/*.c)
-MAIN_SRCS := $(wildcard shell/*.c)
+# End-to-end scenarios (selftest/) ride in the main image, run by the shell.
+MAIN_SRCS := $(wildcard shell/*.c) $(wildcard selftest/*.c)
 TEST_SRCS := $(wildcard tests/target/*.c)
 # The benchmark image: its own main, semihosting exit shared with the tests.
 BENCH_SRCS := $(wildcard tests/bench/*.c) tests/target/semihost.c
