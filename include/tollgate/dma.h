@@ -56,6 +56,12 @@ int dma_dev_init(struct dma_dev *dd, struct pci_dev *pci, uint64_t mask);
 void dma_dev_release(struct dma_dev *dd);
 /* The SMMU domain behind a translated device (tests, the shell), or NULL. */
 struct smmu_domain *dma_dev_domain(const struct dma_dev *dd);
+/*
+ * Test-only knob: while off, devices set up afterwards do not reserve their
+ * host bridge's windows, so an IOVA may equal a peer's bus address (the
+ * scenario that shows why the reservation exists).  Never use it otherwise.
+ */
+void dma_debug_reserve_windows(bool on);
 
 /*
  * Maps [phys, phys+size) for the device; *dma receives the address the
