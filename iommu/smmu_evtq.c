@@ -84,6 +84,38 @@ int smmu_test_resize_evtq(struct smmu *smmu, unsigned int log2)
 	return err;
 }
 
+/*
+ * The last SMMU_EVENT_LOG faults of every SMMU, for the `events` command
+ * and for tests that must prove a device faulted (a device may report
+ * success although its DMA faulted: NVMe does).  Sequence numbers start at
+ * 1 and never repeat, so a reader takes a mark and asks what came after.
+ */
+static struct smmu_fault event_log[SMMU_EVENT_LOG];
+static unsigned long event_seq;
+
+static void log_event(const struct smmu_fault *f)
+{
+	event_log[event_seq % SMMU_EVENT_LOG] = *f;
+	event_seq++;
+}
+
+unsigned long smmu_event_mark(void)
+{
+	for (unsigned int i = 0; i < smmu_count(); i++)
+		smmu_poll_events(smmu_get(i));
+	return event_seq;
+}
+
+int smmu_event_get(unsigned long seq, struct smmu_fault *out)
+{
+	if (!out || seq == 0 || seq > event_seq)
+		return TG_ENOENT;
+	if (event_seq - seq >= SMMU_EVENT_LOG)
+		return TG_ERANGE;	/* overwritten by newer events */
+	*out = event_log[(seq - 1) % SMMU_EVENT_LOG];
+	return TG_OK;
+}
+
 static void report(struct smmu *smmu, const struct smmu_event *e)
 {
 	struct smmu_fault f = {
@@ -101,6 +133,7 @@ static void report(struct smmu *smmu, const struct smmu_event *e)
 		}
 	}
 	smmu->cnt.events++;
+	log_event(&f);
 	/* Address, direction and class are defined for translation faults only. */
 	bool has_addr = f.type == EVT_F_WALK_EABT || (f.type >= EVT_F_TRANSLATION &&
 						      f.type <= EVT_F_PERMISSION);

@@ -71,6 +71,17 @@ int smmu_set_fault_handler(struct smmu *smmu, smmu_fault_handler_t fn, void *ctx
 /* Reads and reports pending events now (also called from the IRQ). */
 unsigned int smmu_poll_events(struct smmu *smmu);
 
+/*
+ * The event log: the last SMMU_EVENT_LOG faults of all SMMUs, numbered
+ * 1, 2, ...  smmu_event_mark() drains every event queue first and returns
+ * the number of the newest event (0: none yet); smmu_event_get(seq) copies
+ * event `seq` (TG_ENOENT: not yet recorded, TG_ERANGE: overwritten).
+ * Typical check: m = mark(); DMA; for (s = m + 1; s <= mark(); s++) get(s).
+ */
+#define SMMU_EVENT_LOG	256
+unsigned long smmu_event_mark(void);
+int smmu_event_get(unsigned long seq, struct smmu_fault *out);
+
 /* Completes all commands issued so far (CMD_SYNC, bounded wait). */
 int smmu_sync(struct smmu *smmu);
 /* Test hook: queue a raw 16-byte command (e.g. an illegal opcode). */
