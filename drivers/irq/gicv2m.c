@@ -5,6 +5,10 @@
  * leaves pending state only on an edge-configured SPI, so every vector is
  * requested IRQ_TRIGGER_EDGE (QEMU drops it on a level SPI: qemu-virt.md).
  * SPIs are handed out from the frame's range, any device, one bit each.
+ *
+ * The range may overlap wired interrupts: QEMU virt's frame covers SPIs
+ * 48-111 and its SMMUv3 is wired to SPIs 74-77.  Every SPI some DT node
+ * names in `interrupts` is therefore kept out of the allocator.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -98,6 +102,37 @@ static unsigned int v2m_free_count(void)
 	return v2m.nfree;
 }
 
+/* Marks the frame's SPIs that DT nodes are wired to; returns how many. */
+static unsigned int v2m_reserve_wired(const struct fdt *fdt, int gic_node)
+{
+	unsigned int reserved = 0, nodes = 0;
+	int node = -1;
+
+	/* Bounded by the blob: fdt_next_node ends at its last node. */
+	while ((node = fdt_next_node(fdt, node, NULL)) >= 0 && nodes++ < 100000U) {
+		int n = fdt_irq_count(fdt, node);
+
+		for (int i = 0; i < n; i++) {
+			struct fdt_irq spec;
+			enum irq_trigger trig;
+			unsigned int intid;
+
+			if (fdt_irq(fdt, node, (unsigned int)i, &spec) < 0 ||
+			    spec.controller != gic_node ||
+			    irq_decode_fdt(&spec, &intid, &trig) < 0 ||
+			    intid < v2m.base || intid - v2m.base >= v2m.nr ||
+			    v2m_test(intid - v2m.base))
+				continue;
+			v2m_put(intid - v2m.base, true);
+			v2m.nfree--;
+			reserved++;
+			pr_info("GICv2m: SPI %u (INTID %u) is wired to %s, not used for MSIs\n",
+				intid - GIC_SPI_BASE, intid, fdt_node_name(fdt, node));
+		}
+	}
+	return reserved;
+}
+
 static const struct gic_msi_ops v2m_ops = {
 	.name = "GICv2m",
 	.alloc = v2m_alloc,
@@ -151,6 +186,7 @@ int gicv2m_probe(const struct fdt *fdt, int gic_node, unsigned int nr_irqs,
 	pr_info("GICv2m: range[mem 0x%08llx-0x%08llx], SPI[%u:%u]\n",
 		(unsigned long long)phys, (unsigned long long)(phys + size - 1),
 		(unsigned int)base_spi, (unsigned int)(base_spi + nr_spis - 1));
+	(void)v2m_reserve_wired(fdt, gic_node);
 	gic_msi_register(&v2m_ops);
 	return TG_OK;
 }
