@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include <tollgate/arch.h>
 #include <tollgate/dma.h>
 #include <tollgate/edu.h>
 #include <tollgate/error.h>
@@ -335,4 +336,190 @@ TESTCASE(msi_its_int_command)
 	CHECK_EQ(irq_release(ids[0]), TG_OK);
 	CHECK_EQ(irq_release(ids[1]), TG_OK);
 	CHECK_EQ(msi_free(dev, 2, ids), TG_OK);
+}
+
+/*
+ * MSI-X with QEMU's NVMe (1b36:0010, table and PBA in BAR0).  The least an
+ * NVMe controller needs to raise its admin completion vector: admin queues
+ * and one Get Features command (NVMe 1.4: 3.1 registers CAP/CC/CSTS/AQA/
+ * ASQ/ACQ, 4.2/4.6 SQ and CQ entries, 5.21 Get Features, FID 07h).  Vector 0
+ * is masked while the command completes: the completion lands in memory,
+ * the PBA shows the message held back, no interrupt; unmasking delivers it.
+ */
+#define NVME_CC		0x14
+#define NVME_CSTS	0x1c
+#define NVME_AQA	0x24
+#define NVME_ASQ	0x28
+#define NVME_ACQ	0x30
+#define NVME_SQ0TDBL	0x1000
+#define NVME_CQ0HDBL	0x1004
+#define NVME_CC_EN	1u
+#define NVME_CC_IOSQES	(6u << 16)
+#define NVME_CC_IOCQES	(4u << 20)
+#define NVME_CSTS_RDY	1u
+#define NVME_CSTS_CFS	2u
+#define NVME_OPC_GET_FEATURES	0x0a
+#define NVME_FID_NUM_QUEUES	0x07
+#define NVME_QDEPTH	4u
+
+static struct dma_dev nd;
+
+static int nvme_wait_ready(volatile uint8_t *regs, bool ready)
+{
+	struct tg_deadline d;
+
+	tg_deadline_start(&d, 2000000);
+	for (;;) {
+		uint32_t csts = mmio_read32(regs + NVME_CSTS);
+
+		if (csts == ~0u || (csts & NVME_CSTS_CFS))
+			return TG_EIO;
+		if (!!(csts & NVME_CSTS_RDY) == ready)
+			return TG_OK;
+		if (tg_deadline_expired(&d))
+			return TG_ETIMEDOUT;
+		timer_wfi_bounded(1000);
+	}
+}
+
+/* Submits Get Features (Number of Queues) in admin SQ slot `slot`, waits
+ * for its completion entry (phase 1: the queue's first pass). */
+static int nvme_get_features(volatile uint8_t *regs, volatile uint32_t *sq,
+			     volatile uint32_t *cq, unsigned int slot, uint16_t cid)
+{
+	volatile uint32_t *sqe = sq + slot * 16u;
+	volatile uint32_t *cqe = cq + slot * 4u;
+	struct tg_deadline d;
+
+	for (unsigned int i = 0; i < 16; i++)
+		sqe[i] = 0;
+	sqe[0] = NVME_OPC_GET_FEATURES | ((uint32_t)cid << 16);
+	sqe[10] = NVME_FID_NUM_QUEUES;
+	arch_dsb();
+	mmio_write32(regs + NVME_SQ0TDBL, slot + 1u);
+	tg_deadline_start(&d, 1000000);
+	while (!(cqe[3] & (1u << 16))) {
+		if (tg_deadline_expired(&d))
+			return TG_ETIMEDOUT;
+		timer_wfi_bounded(1000);
+	}
+	/* Status field (bits 31:17) zero, our command identifier. */
+	if ((cqe[3] >> 17) != 0 || (cqe[3] & 0xffffu) != cid)
+		return TG_EIO;
+	mmio_write32(regs + NVME_CQ0HDBL, slot + 1u);
+	return TG_OK;
+}
+
+TESTCASE(msix_nvme_table_and_vector)
+{
+	struct pci_dev *pci = pci_find_id(0x1b36, 0x0010, NULL);
+	unsigned int ids[4];
+	enum pci_irq_type type;
+
+	if (!pci)
+		SKIP("no NVMe controller in this QEMU configuration");
+	if (!msi_controller_name())
+		SKIP("no MSI controller in this configuration");
+	CHECK(pci->cap_msix != 0);
+	int size = pci_msix_table_size(pci);
+	CHECK(size >= 4);
+	CHECK_EQ(dma_dev_init(&nd, pci, ~0ull), TG_OK);
+	CHECK(dma_dev_domain(&nd) != NULL);
+	CHECK_EQ(pci_set_master(pci, true), TG_OK);
+
+	/* Bad input first: nothing may change. */
+	CHECK_EQ(pci_alloc_irq_vectors(pci, 0, 4, PCI_IRQ_ALLOW_MSIX, ids, &type), TG_EINVAL);
+	CHECK_EQ(pci_alloc_irq_vectors(pci, 4, 2, PCI_IRQ_ALLOW_MSIX, ids, &type), TG_EINVAL);
+	CHECK_EQ(pci_alloc_irq_vectors(pci, 1, 4, 0, ids, &type), TG_EINVAL);
+	CHECK_EQ(pci_msix_enable(pci, (unsigned int)size + 1), TG_ERANGE);
+	unsigned int free0 = msi_free_count();
+
+	CHECK_EQ(pci_alloc_irq_vectors(pci, 1, 4, PCI_IRQ_ALLOW_MSIX, ids, &type), 4);
+	CHECK_EQ(type, PCI_IRQ_MSIX);
+	CHECK_EQ(msi_free_count(), free0 - 4);
+	CHECK_EQ(pci_alloc_irq_vectors(pci, 1, 4, PCI_IRQ_ALLOW_MSIX, ids, &type), TG_EBUSY);
+	/* MSI-X on, INTx off, and MSI refused while MSI-X is on. */
+	uint16_t ctrl, cmd;
+	CHECK_EQ(pci_cfg_read16(pci, pci->cap_msix + 2, &ctrl), TG_OK);
+	CHECK(ctrl & 0x8000u);
+	CHECK(!(ctrl & 0x4000u));
+	CHECK_EQ(pci_cfg_read16(pci, PCI_COMMAND, &cmd), TG_OK);
+	CHECK(cmd & PCI_COMMAND_INTX_DISABLE);
+	if (pci->cap_msi) {
+		struct msi_msg m = { expected_doorbell(), 0 };
+		CHECK_EQ(pci_msi_enable(pci, &m), TG_EBUSY);
+	}
+	/* The table holds what was programmed: doorbell, distinct data, unmasked. */
+	struct msi_msg msg[4];
+	bool masked;
+	for (unsigned int i = 0; i < 4; i++) {
+		CHECK_EQ(pci_msix_get_vector(pci, i, &msg[i], &masked), TG_OK);
+		CHECK_EQ(msg[i].address, expected_doorbell());
+		CHECK(!masked);
+		if (ids[i] < LPI_BASE)
+			CHECK_EQ(msg[i].data, ids[i]);
+		for (unsigned int j = 0; j < i; j++)
+			CHECK(msg[i].data != msg[j].data);
+	}
+	CHECK_EQ(pci_msix_get_vector(pci, 4, &msg[0], &masked), TG_ERANGE);
+	CHECK_EQ(pci_msix_get_vector(pci, 0, &msg[0], &masked), TG_OK);
+
+	hits[0] = hits[1] = 0;
+	CHECK_EQ(irq_request(ids[0], IRQ_TRIGGER_EDGE, count_hit, (void *)0), TG_OK);
+	CHECK_EQ(irq_request(ids[1], IRQ_TRIGGER_EDGE, count_hit, (void *)1), TG_OK);
+
+	/* Admin queues through the SMMU. */
+	volatile uint8_t *regs = ioremap(pci->bar[0].cpu_addr, 0x2000);
+	uint64_t sq_pa, cq_pa;
+	dma_addr_t sq_iova, cq_iova;
+	volatile uint32_t *sq = page_alloc(4096, 0, &sq_pa);
+	volatile uint32_t *cq = page_alloc(4096, 0, &cq_pa);
+	CHECK(regs && sq && cq);
+	mmio_write32(regs + NVME_CC, 0);
+	CHECK_EQ(nvme_wait_ready(regs, false), TG_OK);
+	CHECK_EQ(dma_map_single(&nd, sq_pa, 4096, DMA_TO_DEVICE, &sq_iova), TG_OK);
+	CHECK_EQ(dma_map_single(&nd, cq_pa, 4096, DMA_FROM_DEVICE, &cq_iova), TG_OK);
+	mmio_write32(regs + NVME_AQA, ((NVME_QDEPTH - 1u) << 16) | (NVME_QDEPTH - 1u));
+	mmio_write64(regs + NVME_ASQ, sq_iova);
+	mmio_write64(regs + NVME_ACQ, cq_iova);
+	mmio_write32(regs + NVME_CC, NVME_CC_EN | NVME_CC_IOSQES | NVME_CC_IOCQES);
+	CHECK_EQ(nvme_wait_ready(regs, true), TG_OK);
+
+	/* Masked: the completion arrives, the message waits in the PBA. */
+	CHECK_EQ(pci_msix_set_vector(pci, 0, &msg[0], true), TG_OK);
+	CHECK_EQ(pci_msix_pending(pci, 0), 0);
+	unsigned long mark = smmu_event_mark();
+	CHECK_EQ(nvme_get_features(regs, sq, cq, 0, 0x51), TG_OK);
+	udelay(2000);
+	CHECK_EQ(hits[0], 0);
+	CHECK_EQ(pci_msix_pending(pci, 0), 1);
+	/* Unmasked: the held message is sent, once. */
+	CHECK_EQ(pci_msix_set_vector(pci, 0, &msg[0], false), TG_OK);
+	CHECK_EQ(tg_poll_until(hits[0] == 1, 100000), TG_OK);
+	CHECK_EQ(pci_msix_pending(pci, 0), 0);
+	/* Unmasked from the start: one command, one interrupt, on vector 0 only. */
+	CHECK_EQ(nvme_get_features(regs, sq, cq, 1, 0x52), TG_OK);
+	CHECK_EQ(tg_poll_until(hits[0] == 2, 100000), TG_OK);
+	udelay(2000);
+	CHECK_EQ(hits[0], 2);
+	CHECK_EQ(hits[1], 0);
+	CHECK_EQ(smmu_event_mark(), mark);
+
+	mmio_write32(regs + NVME_CC, 0);
+	CHECK_EQ(nvme_wait_ready(regs, false), TG_OK);
+	CHECK_EQ(pci_free_irq_vectors(pci), TG_EBUSY);	/* handlers still there */
+	CHECK_EQ(irq_release(ids[0]), TG_OK);
+	CHECK_EQ(irq_release(ids[1]), TG_OK);
+	CHECK_EQ(pci_free_irq_vectors(pci), TG_OK);
+	CHECK_EQ(msi_free_count(), free0);
+	CHECK_EQ(pci_cfg_read16(pci, pci->cap_msix + 2, &ctrl), TG_OK);
+	CHECK(!(ctrl & 0x8000u));
+	CHECK_EQ(pci_cfg_read16(pci, PCI_COMMAND, &cmd), TG_OK);
+	CHECK(!(cmd & PCI_COMMAND_INTX_DISABLE));
+	CHECK_EQ(dma_unmap_single(&nd, sq_iova, 4096, DMA_TO_DEVICE), TG_OK);
+	CHECK_EQ(dma_unmap_single(&nd, cq_iova, 4096, DMA_FROM_DEVICE), TG_OK);
+	page_free((void *)sq, 4096);
+	page_free((void *)cq, 4096);
+	dma_dev_release(&nd);
+	pci_set_master(pci, false);
 }
