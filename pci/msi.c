@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * MSI and MSI-X capability programming (PCI 3.0 6.8).  The messages come
- * from the interrupt controller (msi_alloc, drivers/irq); this file only
- * makes the function write them.  A function signals through MSI, MSI-X or
+ * from the interrupt controller (msi_alloc, drivers/irq; the two meet in
+ * drivers/irq/msi_vectors.c); this file only makes the function write them.  A function signals through MSI, MSI-X or
  * INTx, never two at once: enabling either message kind sets
  * Command.INTx_Disable, and MSI and MSI-X exclude each other (6.8.2).
  *
  * MSI-X tables live in a memory BAR; they are reached through ioremap and
  * touched only with 32-bit accesses (6.8.2: DWORD accesses must work).
- * Per-function state (the mapped table, vectors handed out) sits in a
+ * Per-function state (the mapped table and PBA) sits in a
  * small static pool keyed by the pci_dev.
  */
 #include <stdbool.h>
@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include <tollgate/error.h>
-#include <tollgate/irq.h>
 #include <tollgate/log.h>
 #include <tollgate/mmio.h>
 #include <tollgate/msi.h>
@@ -30,13 +29,10 @@
 
 struct msi_state {
 	struct pci_dev *dev;
-	enum pci_irq_type type;		/* what pci_alloc_irq_vectors set up */
 	volatile uint8_t *table;	/* MSI-X only */
 	volatile uint8_t *pba;
 	unsigned int table_size;
 	unsigned int nvec;		/* MSI-X entries in use */
-	unsigned int nirq;		/* vectors from msi_alloc */
-	unsigned int intids[MSI_MAX_VECTORS];
 };
 
 static struct msi_state msi_pool[MSI_MAX_FUNCTIONS];
@@ -64,7 +60,7 @@ static struct msi_state *state_get(struct pci_dev *dev)
 
 static void state_put(struct msi_state *s)
 {
-	if (s && s->nvec == 0 && s->nirq == 0 && s->type == PCI_IRQ_NONE)
+	if (s && !s->table)
 		s->dev = NULL;
 }
 
@@ -393,148 +389,6 @@ int pci_msix_disable(struct pci_dev *dev)
 	s->pba = NULL;
 	s->nvec = 0;
 	s->table_size = 0;
-	state_put(s);
-	return err;
-}
-
-/* --- pci_alloc_irq_vectors ----------------------------------------------------------- */
-
-static const char *intid_kind(unsigned int intid)
-{
-	return intid >= 8192u ? "LPI" : "SPI";
-}
-
-static void log_vectors(struct pci_dev *dev, const char *what, unsigned int n,
-			const unsigned int *intids)
-{
-	char name[PCI_NAME_LEN];
-
-	pci_dev_name(dev, name, sizeof(name));
-	if (n == 1)
-		pr_info("pci %s: %s 1 vector -> %s %u\n", name, what, intid_kind(intids[0]),
-			intids[0]);
-	else
-		pr_info("pci %s: %s %u vectors -> %s %u..%u\n", name, what, n,
-			intid_kind(intids[0]), intids[0], intids[n - 1]);
-}
-
-static int try_msix(struct pci_dev *dev, struct msi_state *s, unsigned int min_vec,
-		    unsigned int max_vec, unsigned int *intids)
-{
-	struct msi_msg msgs[MSI_MAX_VECTORS];
-	int size = pci_msix_table_size(dev);
-	unsigned int n;
-	int err;
-
-	if (size < 0)
-		return size;
-	n = max_vec < (unsigned int)size ? max_vec : (unsigned int)size;
-	if (n < min_vec)
-		return TG_ENOSPC;
-	err = msi_alloc(dev, n, s->intids, msgs);
-	if (err)
-		return err;
-	s->nirq = n;
-	err = pci_msix_enable(dev, n);
-	for (unsigned int i = 0; !err && i < n; i++)
-		err = pci_msix_set_vector(dev, i, &msgs[i], false);
-	if (err) {
-		if (state_of(dev) && state_of(dev)->table)
-			(void)pci_msix_disable(dev);
-		(void)msi_free(dev, n, s->intids);
-		s->nirq = 0;
-		return err;
-	}
-	for (unsigned int i = 0; i < n; i++)
-		intids[i] = s->intids[i];
-	log_vectors(dev, "MSI-X", n, intids);
-	return (int)n;
-}
-
-static int try_msi(struct pci_dev *dev, struct msi_state *s, unsigned int *intids)
-{
-	struct msi_msg msg;
-	int err;
-
-	if (!msi_cap(dev))
-		return TG_ENOENT;
-	err = msi_alloc(dev, 1, s->intids, &msg);
-	if (err)
-		return err;
-	s->nirq = 1;
-	err = pci_msi_enable(dev, &msg);
-	if (err) {
-		(void)msi_free(dev, 1, s->intids);
-		s->nirq = 0;
-		return err;
-	}
-	intids[0] = s->intids[0];
-	log_vectors(dev, "MSI", 1, intids);
-	return 1;
-}
-
-int pci_alloc_irq_vectors(struct pci_dev *dev, unsigned int min_vec, unsigned int max_vec,
-			  unsigned int allow, unsigned int *intids, enum pci_irq_type *type)
-{
-	struct msi_state *s;
-	int n = TG_ENOSPC;
-
-	if (!dev || !intids || !type || min_vec == 0 || max_vec < min_vec ||
-	    max_vec > MSI_MAX_VECTORS || !(allow & PCI_IRQ_ALLOW_ALL) ||
-	    (allow & ~PCI_IRQ_ALLOW_ALL))
-		return TG_EINVAL;
-	s = state_of(dev);
-	if (s && s->type != PCI_IRQ_NONE)
-		return TG_EBUSY;
-	s = state_get(dev);
-	if (!s)
-		return TG_ENOMEM;
-
-	if ((allow & PCI_IRQ_ALLOW_MSIX) && msix_cap(dev)) {
-		n = try_msix(dev, s, min_vec, max_vec, intids);
-		if (n > 0)
-			s->type = PCI_IRQ_MSIX;
-	}
-	if (n <= 0 && (allow & PCI_IRQ_ALLOW_MSI) && min_vec == 1) {
-		n = try_msi(dev, s, intids);
-		if (n > 0)
-			s->type = PCI_IRQ_MSI;
-	}
-	if (n <= 0 && (allow & PCI_IRQ_ALLOW_INTX) && min_vec == 1 && dev->intx_intid) {
-		intids[0] = dev->intx_intid;
-		n = 1;
-		s->type = PCI_IRQ_INTX;
-	}
-	if (n <= 0) {
-		state_put(s);
-		return n < 0 && n != TG_ENOENT ? n : TG_ENOSPC;
-	}
-	*type = s->type;
-	return n;
-}
-
-int pci_free_irq_vectors(struct pci_dev *dev)
-{
-	struct msi_state *s;
-	int err = TG_OK;
-
-	if (!dev)
-		return TG_EINVAL;
-	s = state_of(dev);
-	if (!s || s->type == PCI_IRQ_NONE)
-		return TG_ENOENT;
-	/* Refused (handlers still requested) before anything changes. */
-	if (s->nirq) {
-		err = msi_free(dev, s->nirq, s->intids);
-		if (err)
-			return err;
-		s->nirq = 0;
-	}
-	if (s->type == PCI_IRQ_MSIX)
-		err = pci_msix_disable(dev);
-	else if (s->type == PCI_IRQ_MSI)
-		err = pci_msi_disable(dev);
-	s->type = PCI_IRQ_NONE;
 	state_put(s);
 	return err;
 }
