@@ -360,6 +360,16 @@ int pci_msix_pending(struct pci_dev *dev, unsigned int idx)
 	/* QWORD array, read as DWORDs: bit idx of the whole array. */
 	uint32_t w = mmio_read32(s->pba + (idx / 32u) * 4u);
 
+	/* All-ones may be 32 pending vectors, or no device behind the BAR. */
+	if (w == 0xffffffffu &&
+	    mmio_read32(s->table + idx * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_CTRL) == 0xffffffffu) {
+		char name[PCI_NAME_LEN];
+
+		pci_dev_name(dev, name, sizeof(name));
+		pr_err("pci %s: MSI-X table and PBA read all-ones: device gone?\n", name);
+		return TG_EIO;
+	}
+
 	return (int)((w >> (idx % 32u)) & 1u);
 }
 

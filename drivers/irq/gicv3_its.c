@@ -78,6 +78,9 @@ static struct {
 	uint32_t nr_devids;		/* DeviceIDs the Device table covers */
 	unsigned int event_bits;
 	unsigned int itt_esz;
+	/* Tables handed to GITS_BASER<n>, freed again if bring-up fails. */
+	void *tab[GITS_BASER_NR];
+	size_t tab_size[GITS_BASER_NR];
 	bool ready;
 	bool stalled_warned;
 	unsigned int nfree;
@@ -541,9 +544,10 @@ static int its_tables(void)
 		arch_dcache_clean_inval_range((uintptr_t)tab, bytes);
 		v |= phys & GITS_BASER_PA_MASK;
 		write64(reg, v);
+		its.tab[n] = tab;
+		its.tab_size[n] = bytes;
 		if (!(read64(reg) & GITS_BASER_VALID)) {
 			pr_err("ITS: GITS_BASER%u (type %u) refused the table\n", n, type);
-			page_free(tab, bytes);
 			return TG_EIO;
 		}
 		if (type == GITS_BASER_TYPE_DEVICE) {
@@ -566,6 +570,23 @@ static int its_tables(void)
 		return TG_ENOTSUP;
 	}
 	return TG_OK;
+}
+
+/* Undoes its_tables/its_cmdq_init after a failed bring-up (ITS still off). */
+static void its_untables(void)
+{
+	for (unsigned int n = 0; n < GITS_BASER_NR; n++) {
+		if (!its.tab[n])
+			continue;
+		write64(its.base + GITS_BASER(n), 0);
+		page_free(its.tab[n], its.tab_size[n]);
+		its.tab[n] = NULL;
+	}
+	if (its.cmdq) {
+		write64(its.base + GITS_CBASER, 0);
+		page_free(its.cmdq, ITS_CMDQ_SIZE);
+		its.cmdq = NULL;
+	}
 }
 
 static int its_cmdq_init(void)
@@ -633,13 +654,21 @@ int gicv3_its_probe(const struct fdt *fdt, int gic_node, volatile uint8_t *dist,
 		return rc;
 	}
 
+	/*
+	 * The LPI tables stay even if the ITS fails: once EnableLPIs is set
+	 * it may not be cleared again (IHI 0069 12.11.2), and the
+	 * Redistributor keeps using them.
+	 */
 	rc = its_lpi_tables(dist);
-	if (!rc)
-		rc = its_tables();
-	if (!rc)
-		rc = its_cmdq_init();
 	if (rc)
 		return rc;
+	rc = its_tables();
+	if (!rc)
+		rc = its_cmdq_init();
+	if (rc) {
+		its_untables();
+		return rc;
+	}
 	mmio_write32(its.base + GITS_CTLR, GITS_CTLR_ENABLED);
 
 	/* Collection 0 targets this CPU: by address (PTA) or processor number. */
@@ -656,6 +685,10 @@ int gicv3_its_probe(const struct fdt *fdt, int gic_node, volatile uint8_t *dist,
 	if (rc) {
 		pr_err("ITS @0x%08llx: MAPC failed: %s\n", (unsigned long long)phys,
 		       tg_strerror(rc));
+		mmio_write32(its.base + GITS_CTLR, 0);
+		(void)tg_poll_until(mmio_read32(its.base + GITS_CTLR) & GITS_CTLR_QUIESCENT,
+				    ITS_CMD_TIMEOUT_US);
+		its_untables();
 		return rc;
 	}
 	its.nfree = ITS_NR_LPIS;
