@@ -4,15 +4,14 @@
 #   make [ARCH=aarch64|arm] [BOARD=qemu-virt] [OPT=-O2|-Os]
 #   make run      boot the main image on QEMU (installs missing packages)
 #   make test     host unit tests + every QEMU scenario, both ISAs
-#   make debug    QEMU halted with its gdbstub + gdb-multiarch
+#   make debug    gdb-multiarch on QEMU's gdbstub, or on OpenOCD's on real boards
+#   make flash    load the ELF over JTAG/SWD with OpenOCD and run it (real boards)
 #   make deps     install every Debian package the project needs
 
 ARCH  ?= aarch64
 BOARD ?= qemu-virt
 OPT   ?= -O2
 LOG   ?= 1
-# SMMU policy for streams no driver attached: deny (abort) or bypass.
-SMMU_DEFAULT ?= deny
 V     ?= 0
 
 ifeq ($(V),0)
@@ -22,10 +21,25 @@ Q :=
 endif
 
 TOP   := $(abspath .)
-# -Os builds get their own directory so both can coexist.
-BUILD := build/$(ARCH)-$(BOARD)$(if $(filter -Os,$(OPT)),-Os)$(if $(filter 0,$(LOG)),-nolog)$(if $(filter bypass,$(SMMU_DEFAULT)),-bypass)
 
+ifeq ($(wildcard boards/$(BOARD)/board.mk),)
+$(error BOARD=$(BOARD): no boards/$(BOARD)/board.mk (boards: $(notdir $(patsubst %/board.mk,%,$(wildcard boards/*/board.mk)))))
+endif
 include boards/$(BOARD)/board.mk
+ifeq ($(filter $(ARCH),$(BOARD_ARCHES)),)
+$(error BOARD=$(BOARD) supports ARCH=$(BOARD_ARCHES), not $(ARCH))
+endif
+
+# SMMU policy for streams no driver attached, deny (abort) or bypass: the
+# board file chooses (BOARD_SMMU_DEFAULT); the command line may override it.
+SMMU_DEFAULT ?= $(BOARD_SMMU_DEFAULT)
+ifeq ($(filter deny bypass,$(SMMU_DEFAULT)),)
+$(error SMMU_DEFAULT must be deny or bypass, not $(SMMU_DEFAULT))
+endif
+
+# -Os builds, logging off and a non-default SMMU policy get their own
+# directory so they can coexist with the default build.
+BUILD := build/$(ARCH)-$(BOARD)$(if $(filter -Os,$(OPT)),-Os)$(if $(filter 0,$(LOG)),-nolog)$(if $(filter-out $(BOARD_SMMU_DEFAULT),$(SMMU_DEFAULT)),-$(SMMU_DEFAULT))
 
 ifeq ($(ARCH),aarch64)
 CROSS       ?= aarch64-linux-gnu-
