@@ -103,7 +103,14 @@ BENCH_BIN := $(BUILD)/tollgate-bench.bin
 
 .PHONY: all images run test test-host test-target debug deps clean size check-deps bench bench-image
 all: images
-images: $(ELF) $(BIN) $(TEST_ELF) $(TEST_BIN)
+# Boards that carry their own device tree source get its DTB built too.
+BOARD_DTBS := $(patsubst boards/$(BOARD)/%.dts,$(BUILD)/%.dtb,$(wildcard boards/$(BOARD)/*.dts))
+images: $(ELF) $(BIN) $(TEST_ELF) $(TEST_BIN) $(BOARD_DTBS)
+
+$(BUILD)/%.dtb: boards/$(BOARD)/%.dts
+	@mkdir -p $(dir $@)
+	@echo "  DTC     $<"
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
