@@ -101,7 +101,7 @@ TEST_BIN := $(BUILD)/tollgate-test.bin
 BENCH_ELF := $(BUILD)/tollgate-bench.elf
 BENCH_BIN := $(BUILD)/tollgate-bench.bin
 
-.PHONY: all images run test test-host test-target debug deps clean size check-deps bench bench-image
+.PHONY: all images run test test-host test-target debug flash deps clean size check-deps bench bench-image check-boards
 all: images
 # Boards that carry their own device tree source get its DTB built too.
 BOARD_DTBS := $(patsubst boards/$(BOARD)/%.dts,$(BUILD)/%.dtb,$(wildcard boards/$(BOARD)/*.dts))
@@ -154,13 +154,43 @@ check-deps:
 	$(Q)tools/setup.sh --check 2>/dev/null || tools/setup.sh
 
 # --- running -----------------------------------------------------------------
+# The board file says how its images are run and debugged (BOARD_DEBUG):
+# qemu = on QEMU (run, debug on its gdbstub); openocd = a real board behind
+# boards/<board>/openocd.cfg (flash, debug on OpenOCD's gdb server); none =
+# neither, BOARD_DEBUG_WHY says what to do instead.
+NO_RUN_WHY = $(if $(BOARD_DEBUG_WHY),$(BOARD_DEBUG_WHY),board $(BOARD) is not an emulator: make flash loads it)
+
 run: check-deps
+ifeq ($(BOARD_DEBUG),qemu)
 	$(Q)$(MAKE) --no-print-directory images
 	$(Q)tools/qemu-run --arch $(ARCH) --config $(RUN_CONFIG_$(ARCH)) --interactive $(BIN)
+else
+	@echo "make run: BOARD=$(BOARD): $(NO_RUN_WHY)" >&2; exit 1
+endif
 
 debug: check-deps
+ifeq ($(BOARD_DEBUG),qemu)
 	$(Q)$(MAKE) --no-print-directory images
 	$(Q)tools/debug.sh $(ARCH) $(RUN_CONFIG_$(ARCH)) $(BIN) $(ELF)
+else ifeq ($(BOARD_DEBUG),openocd)
+	$(Q)$(MAKE) --no-print-directory images
+	$(Q)tools/debug.sh --openocd $(BOARD) $(ARCH) $(ELF)
+else
+	@echo "make debug: BOARD=$(BOARD): $(BOARD_DEBUG_WHY)" >&2; exit 1
+endif
+
+# Load the ELF into the board's RAM over JTAG/SWD and run it, DTB address
+# in x0 / r2 (tools/flash.sh; OPENOCD_INTERFACE names the probe).
+flash: check-deps
+ifeq ($(BOARD_DEBUG),openocd)
+	$(Q)$(MAKE) --no-print-directory images
+	$(Q)OPENOCD_INTERFACE=$(if $(OPENOCD_INTERFACE),$(OPENOCD_INTERFACE),$(BOARD_OPENOCD_INTERFACE)) \
+		tools/flash.sh $(BOARD) $(ARCH) $(ELF) $(BOARD_DTB_ADDR)
+else ifeq ($(BOARD_DEBUG),qemu)
+	@echo "make flash: BOARD=$(BOARD) is QEMU: nothing to flash, make run boots the image" >&2; exit 1
+else
+	@echo "make flash: BOARD=$(BOARD): $(BOARD_DEBUG_WHY)" >&2; exit 1
+endif
 
 # Text/data/bss per layer for both ISAs, at -Os with logging compiled out.
 size:
@@ -180,6 +210,12 @@ test-target: check-deps images
 # table on the console, CSV and JSON under build/.
 bench: check-deps
 	$(Q)tools/run-bench
+
+# Every OpenOCD script with the dummy adapter, and every built ELF's load
+# segments against its board's RAM (also a step of `make test`).
+check-boards:
+	$(Q)tools/check-openocd
+	$(Q)tools/check-elf-ram
 
 clean:
 	rm -rf build
