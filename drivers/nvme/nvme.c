@@ -81,12 +81,12 @@ static int wait_ready(struct nvme *n, bool ready)
 		return TG_EIO;
 	}
 	if (csts & NVME_CSTS_CFS) {
-		pr_err("nvme %s: controller fatal status (CSTS 0x%x)\n", n->name, csts);
+		pr_err("nvme %s: controller fatal status (CSTS 0x%x)\n", n->name, (unsigned int)csts);
 		return TG_EIO;
 	}
 	if (err)
 		pr_err("nvme %s: CSTS.RDY did not become %d within %u ms\n", n->name, ready,
-		       n->timeout_us / 1000);
+		       (unsigned int)(n->timeout_us / 1000));
 	return err;
 }
 
@@ -556,7 +556,7 @@ int nvme_init(struct nvme *n, struct pci_dev *pci, struct dma_dev *dd)
 	char size[24];
 	size_str(size, sizeof(size), n->ns_blocks << n->lba_shift);
 	pr_info("nvme %s: %s, serial %s, %u namespace%s, %s, %u-byte LBAs\n", n->name, n->model,
-		n->serial, n->nn, n->nn == 1 ? "" : "s", size, n->lba_size);
+		n->serial, (unsigned int)n->nn, n->nn == 1 ? "" : "s", size, (unsigned int)n->lba_size);
 	return TG_OK;
 }
 
@@ -570,7 +570,7 @@ int nvme_cmb_enable(struct nvme *n)
 		return TG_ENOTSUP;
 	/* CRE alone first: CMBLOC/CMBSZ say which BAR before CBA can be chosen. */
 	write_cmbmsc(n, NVME_CMBMSC_CRE);
-	uint32_t loc = rd32(n, NVME_REG_CMBLOC), sz = rd32(n, NVME_REG_CMBSZ);
+	unsigned int loc = rd32(n, NVME_REG_CMBLOC), sz = rd32(n, NVME_REG_CMBSZ);
 	if (loc == 0xffffffffu || sz == 0xffffffffu || !NVME_CMBSZ_SZ(sz)) {
 		pr_err("nvme %s: CMBLOC 0x%x CMBSZ 0x%x: no usable CMB\n", n->name, loc, sz);
 		return TG_ENOTSUP;
@@ -663,7 +663,7 @@ static int emit_cmd(void *p, const struct nvme_prp_cmd *cmd)
 	c->commands++;
 	if (!err && status) {
 		pr_err("nvme %s: %s of %u blocks at LBA %llu (%s) failed: status 0x%04x (%s)\n",
-		       n->name, c->write ? "write" : "read", cmd->bytes >> n->lba_shift,
+		       n->name, c->write ? "write" : "read", (unsigned int)(cmd->bytes >> n->lba_shift),
 		       (unsigned long long)(c->lba + (cmd->byte_off >> n->lba_shift)),
 		       cmd->bus_addr ? "CMB" : "host", status, nvme_status_str(status));
 		err = TG_EIO;

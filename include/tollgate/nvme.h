@@ -58,13 +58,13 @@ struct nvme {
 	bool own_dma;
 	uint64_t cap;
 	uint32_t vs;
-	uint32_t timeout_us;		/* CAP.TO */
-	uint32_t max_xfer;		/* bytes per command: MDTS and the PRP pool */
+	unsigned int timeout_us;	/* CAP.TO */
+	unsigned int max_xfer;		/* bytes per command: MDTS and the PRP pool */
 	/* Identify data. */
 	char model[41], serial[21], firmware[9];
-	uint32_t nn;
+	unsigned int nn;		/* active namespaces */
 	uint64_t ns_blocks;
-	uint32_t lba_size;
+	unsigned int lba_size;
 	unsigned int lba_shift;
 	/* Queues and the memory the controller reads. */
 	struct nvme_queue admin, io;
