@@ -10,6 +10,8 @@
  *     four segments; nvme_rw turns them into four commands (NVMe forbids
  *     mixing CMB and host addresses in one), in both directions, and every
  *     byte is checked in the CMB (CPU reads of the BAR) and in memory.
+ *  3. The reason for the split: one command whose PRP1 is in the CMB and
+ *     PRP2 in host memory is refused with Invalid Use of CMB (0x12).
  */
 #include <string.h>
 
@@ -31,9 +33,13 @@
 #define IN_PAGE_OFF	0x200u
 #define MIXED_ENTRIES	5
 #define MIXED_LAST	0x800u
+#define LBA_REFUSED	340
+/* NVMe 1.4 4.6.1.2.1, generic command status */
+#define SC_INVALID_CMB_USE	0x12
 
 /* A stable summary for the scenario line. */
 static unsigned int mixed_segments, mixed_commands;
+static uint16_t refused_status;
 
 static enum selftest_result offset_read(struct selftest_ctx *ctx, struct nvme *n)
 {
@@ -233,6 +239,35 @@ out:
 	return res;
 }
 
+static enum selftest_result mixing_refused(struct selftest_ctx *ctx, struct nvme *n)
+{
+	uint64_t cmb_phys, host_phys;
+	dma_addr_t host_dma;
+	uint16_t status = 0;
+	void *cmb = p2p_alloc(n->cmb_p2p, P2P_CHUNK, &cmb_phys);
+	void *host = page_alloc(TG_PAGE_SIZE, 0, &host_phys);
+	int err = cmb && host ? TG_OK : TG_ENOMEM;
+
+	if (!err)
+		err = dma_map_single(n->dd, host_phys, TG_PAGE_SIZE, DMA_FROM_DEVICE, &host_dma);
+	if (!err) {
+		err = nvme_io_raw(n, false, LBA_REFUSED, 2 * TG_PAGE_SIZE / n->lba_size,
+				  n->cmb_bus + (cmb_phys - n->cmb_cpu), host_dma, &status);
+		dma_unmap_single(n->dd, host_dma, TG_PAGE_SIZE, DMA_FROM_DEVICE);
+	}
+	if (cmb)
+		p2p_free(n->cmb_p2p, cmb, P2P_CHUNK);
+	if (host)
+		page_free(host, TG_PAGE_SIZE);
+	if (err)
+		return selftest_say(ctx, SELFTEST_FAIL, "%s: mixed command: %s", n->name, tg_strerror(err));
+	if ((status & 0x7ff) != SC_INVALID_CMB_USE)
+		return selftest_say(ctx, SELFTEST_FAIL, "%s: CMB+host in one command: status 0x%x, want 0x%x",
+				    n->name, status, SC_INVALID_CMB_USE);
+	refused_status = status;
+	return SELFTEST_PASS;
+}
+
 static enum selftest_result nvme_cmb(struct selftest_ctx *ctx)
 {
 	static struct nvme n;
@@ -251,6 +286,8 @@ static enum selftest_result nvme_cmb(struct selftest_ctx *ctx)
 							    tg_strerror(err)) : offset_read(ctx, &n);
 		if (r == SELFTEST_PASS)
 			r = mixed_list(ctx, &n);
+		if (r == SELFTEST_PASS)
+			r = mixing_refused(ctx, &n);
 		nvme_shutdown(&n);
 		if (r != SELFTEST_PASS)
 			return r;
@@ -259,8 +296,9 @@ static enum selftest_result nvme_cmb(struct selftest_ctx *ctx)
 	if (!done)
 		return selftest_say(ctx, SELFTEST_SKIP, "no NVMe controller with a CMB");
 	return selftest_say(ctx, SELFTEST_PASS,
-			    "%u controller%s; +0x%x offset exact; mixed list: %u segments -> %u commands, 0 SMMU events",
-			    done, done == 1 ? "" : "s", IN_PAGE_OFF, mixed_segments, mixed_commands);
+			    "%u controller%s; +0x%x offset exact; mixed list: %u segments -> %u commands, 0 SMMU events; CMB+host in one command: status 0x%x",
+			    done, done == 1 ? "" : "s", IN_PAGE_OFF, mixed_segments, mixed_commands,
+			    refused_status);
 }
 
 SELFTEST(nvme_cmb, "nvme-cmb", "NVMe reads/writes its own CMB by bus address", nvme_cmb);

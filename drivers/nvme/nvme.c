@@ -27,7 +27,6 @@
 #include "nvme_regs.h"
 
 #define NVME_BAR0_MIN		0x2000u		/* registers + first doorbells */
-#define NVME_CMD_TIMEOUT_US	5000000u	/* one I/O or admin command */
 #define NVME_WFI_SLICE_US	1000u		/* polling backstop period */
 #define NVME_TO_UNIT_US		500000u		/* CAP.TO unit */
 #define NVME_INTX_VECTOR	(1u << 0)	/* INTMS/INTMC bit of vector 0 */
@@ -247,7 +246,7 @@ static int submit(struct nvme *n, struct nvme_queue *q, struct nvme_sqe *sqe, ui
 	n->cnt.commands++;
 
 	unsigned long irqs = n->irq_seen;
-	tg_deadline_start(&d, NVME_CMD_TIMEOUT_US);
+	tg_deadline_start(&d, n->cmd_timeout_us);
 	for (;;) {
 		if (cqe_pop(n, q, &cqe)) {
 			if (cqe.cid != sqe->cid) {
@@ -495,6 +494,7 @@ int nvme_init(struct nvme *n, struct pci_dev *pci, struct dma_dev *dd)
 		return TG_EINVAL;
 	memset(n, 0, sizeof(*n));
 	n->pci = pci;
+	n->cmd_timeout_us = NVME_CMD_TIMEOUT_US;
 	pci_dev_name(pci, n->name, sizeof(n->name));
 	const struct pci_bar *bar = &pci->bar[0];
 	if (!(bar->flags & PCI_BAR_ASSIGNED) || (bar->flags & PCI_BAR_IO) || bar->size < NVME_BAR0_MIN) {

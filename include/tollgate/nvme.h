@@ -28,6 +28,7 @@ struct p2p_provider;
 #define NVME_PRP_PAGES		4u
 /* CMB bytes registered as P2P memory (the provider allocator's limit). */
 #define NVME_CMB_P2P_SIZE	(1u << 20)
+#define NVME_CMD_TIMEOUT_US	5000000u	/* default per command */
 
 struct nvme_queue {
 	uint16_t qid;
@@ -59,6 +60,7 @@ struct nvme {
 	uint64_t cap;
 	uint32_t vs;
 	unsigned int timeout_us;	/* CAP.TO */
+	unsigned int cmd_timeout_us;	/* per command (tests may shorten it) */
 	unsigned int max_xfer;		/* bytes per command: MDTS and the PRP pool */
 	/* Identify data. */
 	char model[41], serial[21], firmware[9];
