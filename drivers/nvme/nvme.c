@@ -226,6 +226,49 @@ static bool cqe_ready(struct nvme *n, struct nvme_queue *q)
 	return (e->status & 1) == q->phase;
 }
 
+static void stale(struct nvme *n, struct nvme_queue *q)
+{
+	n->cnt.stale_cqes++;
+	if (q->abandoned)
+		q->abandoned--;
+}
+
+static void wait_slice(struct nvme *n, struct nvme_queue *q)
+{
+	if (n->irq) {
+		irq_rearm(n);
+		if (!cqe_ready(n, q))
+			timer_wfi_bounded(NVME_WFI_SLICE_US);
+	}
+}
+
+/* Waits until every command given up on has completed (their CQEs are
+ * dropped): then nothing the controller was given is still in use. */
+static int drain(struct nvme *n, struct nvme_queue *q)
+{
+	struct nvme_cqe cqe;
+	struct tg_deadline d;
+
+	tg_deadline_start(&d, n->cmd_timeout_us);
+	while (q->abandoned) {
+		if (cqe_pop(n, q, &cqe))
+			stale(n, q);
+		else if (tg_deadline_expired(&d))
+			return TG_ETIMEDOUT;
+		else
+			wait_slice(n, q);
+	}
+	return TG_OK;
+}
+
+int nvme_quiesce(struct nvme *n)
+{
+	if (!n || !n->live)
+		return TG_EINVAL;
+	int err = drain(n, &n->io);
+	return err ? err : drain(n, &n->admin);
+}
+
 /* Submits one command and waits for its completion; *status gets the
  * 15-bit status field. */
 static int submit(struct nvme *n, struct nvme_queue *q, struct nvme_sqe *sqe, uint16_t *status,
@@ -250,7 +293,7 @@ static int submit(struct nvme *n, struct nvme_queue *q, struct nvme_sqe *sqe, ui
 	for (;;) {
 		if (cqe_pop(n, q, &cqe)) {
 			if (cqe.cid != sqe->cid) {
-				n->cnt.stale_cqes++;	/* an earlier command given up on */
+				stale(n, q);	/* an earlier command given up on */
 				continue;
 			}
 			if (n->irq_seen == irqs)
@@ -262,15 +305,12 @@ static int submit(struct nvme *n, struct nvme_queue *q, struct nvme_sqe *sqe, ui
 		}
 		if (tg_deadline_expired(&d)) {
 			n->cnt.timeouts++;
+			q->abandoned++;
 			pr_err("nvme %s: command 0x%02x (cid %u, queue %u) timed out\n", n->name,
 			       sqe->opcode, sqe->cid, q->qid);
 			return TG_ETIMEDOUT;
 		}
-		if (n->irq) {
-			irq_rearm(n);
-			if (!cqe_ready(n, q))
-				timer_wfi_bounded(NVME_WFI_SLICE_US);
-		}
+		wait_slice(n, q);
 	}
 }
 
@@ -652,8 +692,11 @@ static int emit_cmd(void *p, const struct nvme_prp_cmd *cmd)
 	struct nvme *n = c->n;
 	uint64_t prp2;
 	uint16_t status;
-	int err = nvme_prp_write_lists(cmd, n->prp_pages, n->prp_dma, NVME_PRP_PAGES, &prp2);
+	/* The list pages are shared: a command given up on may still read them. */
+	int err = cmd->nprp > 2 ? drain(n, &n->io) : TG_OK;
 
+	if (!err)
+		err = nvme_prp_write_lists(cmd, n->prp_pages, n->prp_dma, NVME_PRP_PAGES, &prp2);
 	if (err)
 		return err;
 	if (cmd->nprp > 2)

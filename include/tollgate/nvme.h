@@ -37,6 +37,7 @@ struct nvme_queue {
 	uint64_t sq_phys, cq_phys;
 	dma_addr_t sq_dma, cq_dma;	/* what the controller was given */
 	uint16_t sq_tail, cq_head;
+	uint16_t abandoned;		/* timed out, completion not seen yet */
 	uint8_t phase;
 	volatile uint32_t *sq_db, *cq_db;
 };
@@ -134,6 +135,13 @@ int nvme_rw_sg(struct nvme *n, bool write, uint64_t lba, struct dma_sg *sg,
 	       unsigned int nents, unsigned int *commands);
 /* One physically contiguous buffer. */
 int nvme_rw_buf(struct nvme *n, bool write, uint64_t lba, uint64_t phys, uint32_t len);
+
+/*
+ * After a TG_ETIMEDOUT the controller may still be working on the command:
+ * waits (bounded) until every such command has completed, so its buffers
+ * may be unmapped.  TG_ETIMEDOUT if one is still outstanding.
+ */
+int nvme_quiesce(struct nvme *n);
 
 /* Raw read/write command with given data pointers (tests: faults, CMB). */
 int nvme_io_raw(struct nvme *n, bool write, uint64_t lba, uint32_t nlb, uint64_t prp1,
