@@ -278,6 +278,10 @@ static int submit(struct nvme *n, struct nvme_queue *q, struct nvme_sqe *sqe, ui
 	struct nvme_cqe cqe;
 	struct tg_deadline d;
 
+	/* Abandoned commands still occupy the queue: never overrun it. */
+	if (q->abandoned + 2u >= q->depth && drain(n, q))
+		return TG_EBUSY;
+
 	sqe->cid = n->next_cid++;
 	memcpy(slot, sqe, sizeof(*sqe));
 	dma_sync_for_device(n->dd, q->sq_phys + q->sq_tail * sizeof(*sqe), sizeof(*sqe),
@@ -291,11 +295,8 @@ static int submit(struct nvme *n, struct nvme_queue *q, struct nvme_sqe *sqe, ui
 	unsigned long irqs = n->irq_seen;
 	tg_deadline_start(&d, n->cmd_timeout_us);
 	for (;;) {
-		if (cqe_pop(n, q, &cqe)) {
-			if (cqe.cid != sqe->cid) {
-				stale(n, q);	/* an earlier command given up on */
-				continue;
-			}
+		bool got = cqe_pop(n, q, &cqe);
+		if (got && cqe.cid == sqe->cid) {
 			if (n->irq_seen == irqs)
 				n->cnt.polled++;
 			*status = cqe.status >> 1;
@@ -303,6 +304,10 @@ static int submit(struct nvme *n, struct nvme_queue *q, struct nvme_sqe *sqe, ui
 				*result = cqe.result;
 			return TG_OK;
 		}
+		if (got)
+			stale(n, q);	/* an earlier command given up on */
+		/* Checked after stale entries too: a device that keeps
+		 * writing entries cannot hold us here. */
 		if (tg_deadline_expired(&d)) {
 			n->cnt.timeouts++;
 			q->abandoned++;
@@ -310,7 +315,8 @@ static int submit(struct nvme *n, struct nvme_queue *q, struct nvme_sqe *sqe, ui
 			       sqe->opcode, sqe->cid, q->qid);
 			return TG_ETIMEDOUT;
 		}
-		wait_slice(n, q);
+		if (!got)
+			wait_slice(n, q);
 	}
 }
 
@@ -427,9 +433,17 @@ static int identify_all(struct nvme *n)
 	return TG_OK;
 }
 
+/* CAP.MQES is 0's based; a controller may allow fewer entries than we like. */
+static uint16_t queue_depth(const struct nvme *n)
+{
+	uint32_t max = NVME_CAP_MQES(n->cap) + 1;
+
+	return (uint16_t)(max < NVME_QUEUE_DEPTH ? max : NVME_QUEUE_DEPTH);
+}
+
 static int create_io_queues(struct nvme *n)
 {
-	int err = queue_alloc(n, &n->io, 1, NVME_QUEUE_DEPTH);
+	int err = queue_alloc(n, &n->io, 1, queue_depth(n));
 
 	if (err)
 		return err;
@@ -500,7 +514,7 @@ static int alloc_buffers(struct nvme *n)
 
 static int enable_ctrl(struct nvme *n)
 {
-	int err = queue_alloc(n, &n->admin, 0, NVME_QUEUE_DEPTH);
+	int err = queue_alloc(n, &n->admin, 0, queue_depth(n));
 
 	if (err)
 		return err;
