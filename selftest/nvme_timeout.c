@@ -37,6 +37,11 @@ static enum selftest_result nvme_timeout(struct selftest_ctx *ctx)
 	int err = nvme_init(&n, pci, NULL);
 	if (err)
 		return selftest_say(ctx, SELFTEST_FAIL, "init: %s", tg_strerror(err));
+	if (((uint64_t)TO_LBA_B + TO_BYTES_B / n.lba_size) > n.ns_blocks) {
+		nvme_shutdown(&n);
+		return selftest_say(ctx, SELFTEST_SKIP, "namespace too small (%llu blocks)",
+				    (unsigned long long)n.ns_blocks);
+	}
 	uint8_t *a = page_alloc(TO_BYTES_A, 0, &pa), *b = page_alloc(TO_BYTES_B, 0, &pb);
 	if (!a || !b) {
 		res = selftest_say(ctx, SELFTEST_FAIL, "out of DMA pages");

@@ -35,6 +35,10 @@ int nvme_use_irq(struct nvme *n, unsigned int intid, bool msix)
 {
 	if (!n || !n->regs || !intid)
 		return TG_EINVAL;
+	if (intid == n->irq) {
+		n->irq_msix = msix;	/* already ours */
+		return TG_OK;
+	}
 	if (!msix)
 		nvme_wr32(n, NVME_REG_INTMS, NVME_INTX_VECTOR);
 	int err = irq_request(intid, msix || n->pci->intx_edge ? IRQ_TRIGGER_EDGE :
