@@ -169,9 +169,7 @@ void nvme_shutdown(struct nvme *n)
 		disable_ctrl(n);
 		nvme_wr32(n, NVME_REG_INTMS, NVME_INTX_VECTOR);
 	}
-	if (n->irq)
-		irq_release(n->irq);
-	n->irq = 0;
+	nvme_release_irq(n);
 	if (n->dd) {
 		nvme_queue_free(n, &n->io);
 		nvme_queue_free(n, &n->admin);
@@ -294,7 +292,7 @@ int nvme_init(struct nvme *n, struct pci_dev *pci, struct dma_dev *dd)
 	if (!err)
 		err = enable_ctrl(n);
 	if (!err) {
-		nvme_setup_intx(n);
+		nvme_setup_irq(n);
 		err = identify_all(n);
 	}
 	if (!err)

@@ -44,6 +44,9 @@ int nvme_drain(struct nvme *n, struct nvme_queue *q);
 
 /* nvme_irq.c */
 void nvme_irq_rearm(struct nvme *n);
+/* MSI-X, else MSI, else INTx (polling backstop always); and its undo. */
+void nvme_setup_irq(struct nvme *n);
+void nvme_release_irq(struct nvme *n);
 void nvme_setup_intx(struct nvme *n);
 
 #endif

@@ -9,6 +9,7 @@
 #include <tollgate/error.h>
 #include <tollgate/irq.h>
 #include <tollgate/log.h>
+#include <tollgate/msi.h>
 #include <tollgate/pci.h>
 #include <tollgate/pci_regs.h>
 
@@ -65,4 +66,40 @@ void nvme_setup_intx(struct nvme *n)
 	if (err)
 		pr_info("nvme %s: INTx (INTID %u) unavailable (%s): polling completions\n", n->name,
 			n->pci->intx_intid, tg_strerror(err));
+}
+
+/*
+ * Message-signalled first: MSI-X vector 0 (then MSI) written through the
+ * SMMU to the doorbell the DMA layer mapped for this device; INTx when the
+ * interrupt controller has no MSI frame or the vectors are used up.
+ */
+void nvme_setup_irq(struct nvme *n)
+{
+	unsigned int intid;
+	enum pci_irq_type type;
+
+	int got = pci_alloc_irq_vectors(n->pci, 1, 1, PCI_IRQ_ALLOW_MSIX | PCI_IRQ_ALLOW_MSI,
+					&intid, &type);
+	if (got == 1) {
+		int err = nvme_use_irq(n, intid, true);
+		if (!err) {
+			n->irq_vectors = true;
+			pr_info("nvme %s: %s vector 0 -> INTID %u (%s)\n", n->name,
+				type == PCI_IRQ_MSIX ? "MSI-X" : "MSI", intid, msi_controller_name());
+			return;
+		}
+		pci_free_irq_vectors(n->pci);
+	}
+	nvme_setup_intx(n);
+}
+
+void nvme_release_irq(struct nvme *n)
+{
+	if (n->irq)
+		irq_release(n->irq);
+	n->irq = 0;
+	if (n->irq_vectors)
+		pci_free_irq_vectors(n->pci);
+	n->irq_vectors = false;
+	n->irq_msix = false;
 }

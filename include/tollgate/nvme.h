@@ -80,7 +80,8 @@ struct nvme {
 	dma_addr_t idbuf_dma;
 	/* Interrupts: an INTID and whether it is an MSI-X vector. */
 	unsigned int irq;
-	bool irq_msix;
+	bool irq_msix;			/* message-signalled (MSI-X or MSI): INTMS untouched */
+	bool irq_vectors;		/* vectors from pci_alloc_irq_vectors to free */
 	volatile unsigned long irq_seen;
 	/* Controller memory buffer. */
 	bool cmb_enabled;
