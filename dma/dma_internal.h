@@ -26,6 +26,7 @@ struct dma_map_rec {
 };
 
 #define DMA_REC_SG	0x100u	/* record of a dma_map_sg allocation (key: its base) */
+#define DMA_REC_COHERENT 0x200u	/* dma_alloc_coherent's: only dma_free_coherent undoes it */
 
 struct dma_iommu {
 	bool in_use;

@@ -108,6 +108,17 @@ int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum d
  * clears the segments' DMA fields and flags. */
 int dma_unmap_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir);
 
+/*
+ * Zeroed memory the CPU (*cpu) and the device (*dma) share without sync
+ * calls, size rounded up to whole pages.  TG_EINVAL (bad argument),
+ * TG_ENOTSUP (the device is not coherent: no uncached alias exists here),
+ * TG_ENOMEM, TG_ERANGE (nothing below the mask).  dma_unmap_single refuses
+ * it; dma_free_coherent takes the same size, CPU and DMA addresses
+ * (TG_ENOENT: not a live coherent allocation, TG_EINVAL: they disagree).
+ */
+int dma_alloc_coherent(struct dma_dev *dd, size_t size, void **cpu, dma_addr_t *dma);
+int dma_free_coherent(struct dma_dev *dd, size_t size, void *cpu, dma_addr_t dma);
+
 /* Cache maintenance for non-coherent devices around a transfer. */
 void dma_sync_for_device(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir);
 void dma_sync_for_cpu(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir);

@@ -109,3 +109,46 @@ TESTCASE(dma_single_rejects_bad_input)
 	dma_dev_release(&dd);
 	pci_set_master(edu.pci, false);
 }
+
+/* Coherent memory: the device writes it while mapped, the CPU reads it with no sync. */
+TESTCASE(dma_alloc_coherent_shared_with_device)
+{
+	void *cpu, *cpu2;
+	dma_addr_t dma, dma2, d;
+	uint64_t pa;
+
+	if (!pci_find_id(0x1234, 0x11e8, NULL))
+		SKIP("no edu device in this QEMU configuration");
+	CHECK(setup(t));
+	if (!dd.coherent)
+		SKIP("host bridge not dma-coherent here");
+	CHECK_EQ(dma_alloc_coherent(&dd, 5000, &cpu, &dma), TG_OK);
+	CHECK(dma + 8191 <= EDU_MASK && !(dma & 0xfff));
+	CHECK(smmu_iova_to_phys(dma_dev_domain(&dd), dma + 4096, &pa) == TG_OK);
+	CHECK_EQ(pa, (uint64_t)(uintptr_t)cpu + 4096);
+	uint8_t *c = cpu;
+	for (unsigned int i = 0; i < 8192; i++)
+		CHECK_EQ(c[i], 0);				/* zeroed, both pages */
+	for (unsigned int i = 0; i < 2000; i++)
+		c[100 + i] = (uint8_t)(i * 13 + 1);
+	/* Device reads from it and writes back elsewhere in it: no sync calls. */
+	CHECK_EQ(edu_dma(&edu, EDU_TO_DEVICE, dma + 100, 0, 2000), TG_OK);
+	CHECK_EQ(edu_dma(&edu, EDU_FROM_DEVICE, dma + 4200, 0, 2000), TG_OK);
+	CHECK(memcmp(c + 4200, c + 100, 2000) == 0);
+
+	/* Only dma_free_coherent undoes it, with matching arguments. */
+	CHECK_EQ(dma_unmap_single(&dd, dma, 8192, DMA_BIDIRECTIONAL), TG_EINVAL);
+	CHECK_EQ(dma_alloc_coherent(&dd, 4096, &cpu2, &dma2), TG_OK);
+	CHECK_EQ(dma_free_coherent(&dd, 5000, cpu2, dma), TG_EINVAL);	/* CPU of another */
+	CHECK_EQ(dma_free_coherent(&dd, 100, cpu, dma), TG_EINVAL);	/* wrong size */
+	CHECK_EQ(dma_free_coherent(&dd, 5000, cpu, dma + 4096), TG_ENOENT);
+	CHECK_EQ(dma_free_coherent(&dd, 4096, cpu2, dma2), TG_OK);
+	CHECK_EQ(dma_free_coherent(&dd, 5000, cpu, dma), TG_OK);
+	CHECK_EQ(dma_free_coherent(&dd, 5000, cpu, dma), TG_ENOENT);	/* double free */
+	CHECK(smmu_iova_to_phys(dma_dev_domain(&dd), dma, &pa) != TG_OK);
+	CHECK_EQ(dma_alloc_coherent(&dd, 0, &cpu, &d), TG_EINVAL);
+	CHECK_EQ(dma_alloc_coherent(NULL, 4096, &cpu, &d), TG_EINVAL);
+	CHECK_EQ(dma_alloc_coherent(&dd, 1u << 28, &cpu, &d) == TG_OK, 0);	/* too big for 28 bits */
+	dma_dev_release(&dd);
+	pci_set_master(edu.pci, false);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Coherent allocations: memory the CPU and the device use at the same time
+ * (queues, descriptor rings, completion words), so no sync call can bracket
+ * the accesses.  It comes zeroed from the DMA page pool, mapped for the
+ * device in both directions.
+ *
+ * Only for a coherent device: the pool is write-back cacheable memory and
+ * this firmware keeps no non-cacheable alias of RAM (two aliases of one page
+ * with different cacheability would need break-before-make of the CPU's own
+ * tables, and mismatched attributes are unpredictable on Armv8).  A non-
+ * coherent device gets TG_ENOTSUP and must use dma_map_single with syncs.
+ */
+#include <tollgate/dma.h>
+#include <tollgate/error.h>
+#include <tollgate/log.h>
+#include <tollgate/page_alloc.h>
+#include <tollgate/pci.h>
+#include <tollgate/smmu.h>
+
+#include "dma_internal.h"
+
+static size_t pages_of(size_t size)
+{
+	return (size + DMA_GRANULE - 1) & ~(size_t)(DMA_GRANULE - 1);
+}
+
+int dma_alloc_coherent(struct dma_dev *dd, size_t size, void **cpu, dma_addr_t *dma)
+{
+	if (!dd || !cpu || !dma || !size || size > SIZE_MAX - DMA_GRANULE)
+		return TG_EINVAL;
+	if (!dd->coherent) {
+		char name[16];
+		pci_dev_name(dd->pci, name, sizeof(name));
+		pr_err("dma %s: coherent memory needs a coherent device (use map_single + sync)\n",
+		       name);
+		return TG_ENOTSUP;
+	}
+	size_t bytes = pages_of(size);
+	uint64_t phys;
+	void *va = page_alloc(bytes, 0, &phys);	/* zeroed */
+	if (!va)
+		return TG_ENOMEM;
+	int err = dma_map_single(dd, phys, bytes, DMA_BIDIRECTIONAL, dma);
+	if (err) {
+		page_free(va, bytes);
+		return err;
+	}
+	/* Marked, so dma_unmap_single cannot take it away under the CPU's feet. */
+	if (dd->iommu)
+		dma_rec_find(dd->iommu, *dma)->dir |= DMA_REC_COHERENT;
+	*cpu = va;
+	return TG_OK;
+}
+
+int dma_free_coherent(struct dma_dev *dd, size_t size, void *cpu, dma_addr_t dma)
+{
+	if (!dd || !cpu || !size || size > SIZE_MAX - DMA_GRANULE)
+		return TG_EINVAL;
+	size_t bytes = pages_of(size);
+	if (dd->iommu) {
+		struct dma_map_rec *rec = dma_rec_find(dd->iommu, dma);
+		if (!rec || !(rec->dir & DMA_REC_COHERENT))
+			return TG_ENOENT;
+		if (rec->size != bytes)
+			return TG_EINVAL;
+		uint64_t phys;
+		/* The CPU address must be the one handed out with this DMA address. */
+		if (smmu_iova_to_phys(dma_dev_domain(dd), dma, &phys) != TG_OK ||
+		    (uint64_t)(uintptr_t)cpu != phys)	/* the pool is mapped 1:1 */
+			return TG_EINVAL;
+		rec->dir &= ~DMA_REC_COHERENT;
+	}
+	int err = dma_unmap_single(dd, dma, bytes, DMA_BIDIRECTIONAL);
+	if (err)
+		return err;
+	page_free(cpu, bytes);
+	return TG_OK;
+}
