@@ -13,6 +13,7 @@
 #include <tollgate/boot.h>
 #include <tollgate/dma.h>
 #include <tollgate/log.h>
+#include <tollgate/p2p.h>
 #include <tollgate/page_alloc.h>
 #include <tollgate/pci.h>
 #include <tollgate/smmu.h>
@@ -142,22 +143,35 @@ static void bench_map_single(struct dma_dev *dd, uint64_t pa, struct smmu *smmu)
 }
 
 /* 64 scattered 4 KiB pages (every other page of a 512 KiB buffer). */
-static void bench_map_sg(struct dma_dev *dd, struct smmu *smmu)
+/*
+ * 64 scattered pages; with `p2p`, every fourth entry is instead a 4 KiB
+ * chunk of P2P memory the device reaches by bus address (a BUS_ADDR
+ * provider: no IOVA, its own flagged segment).
+ */
+static void bench_map_sg_list(struct dma_dev *dd, struct smmu *smmu, struct p2p_provider *p2p,
+			      const char *map_name, const char *unmap_name)
 {
 	static struct dma_sg sg[64];
 	static unsigned int unmap_samples[ROUNDS];
-	struct result map = { .op = "dma_map_sg 64 pages" };
-	struct result unmap = { .op = "dma_unmap_sg 64 pages" };
-	uint64_t pa;
+	struct result map = { .op = map_name };
+	struct result unmap = { .op = unmap_name };
+	uint64_t pa, p2p_pa = 0;
+	int want = 1;
 
 	if (!page_alloc(128 * 4096, 0, &pa))
 		return;
+	if (p2p) {
+		if (!p2p_alloc(p2p, 16 * 4096, &p2p_pa))
+			return;
+		want = 32;	/* 16 bus-address segments between 16 memory runs */
+	}
 	dd->max_seg_size = 1u << 20;
 	const struct smmu_counters *c = smmu_counters(smmu);
 	unsigned long map_cmds = 0, unmap_cmds = 0, unmap_syncs = 0;
 	for (unsigned int r = 0; r < WARMUP / 10 + ROUNDS; r++) {
 		for (unsigned int i = 0; i < 64; i++) {
-			sg[i].phys = pa + 2ull * i * 4096;
+			bool bus = p2p && i % 4 == 3;
+			sg[i].phys = bus ? p2p_pa + (i / 4) * 4096ull : pa + 2ull * i * 4096;
 			sg[i].length = 4096;
 		}
 		unsigned long c0 = c->commands;
@@ -167,8 +181,8 @@ static void bench_map_sg(struct dma_dev *dd, struct smmu *smmu)
 		unsigned long c1 = c->commands, s1 = c->syncs;
 		dma_unmap_sg(dd, sg, 64, DMA_BIDIRECTIONAL);
 		uint64_t t2 = arch_counter_read();
-		if (n != 1) {
-			tg_printf("bench: dma_map_sg returned %d\n", n);
+		if (n != want) {
+			tg_printf("bench: %s returned %d, expected %d\n", map_name, n, want);
 			return;
 		}
 		if (r < WARMUP / 10)
@@ -182,6 +196,19 @@ static void bench_map_sg(struct dma_dev *dd, struct smmu *smmu)
 	}
 	summarise(&map, samples, map_cmds, 0);
 	summarise(&unmap, unmap_samples, unmap_cmds, unmap_syncs);
+}
+
+static void bench_map_sg(struct dma_dev *dd, struct smmu *smmu)
+{
+	struct p2p_provider *p2p;
+
+	bench_map_sg_list(dd, smmu, NULL, "dma_map_sg 64 pages", "dma_unmap_sg 64 pages");
+	/* The device's own BAR as P2P memory: map type BUS_ADDR (same function). */
+	if (p2p_provider_register(dd->pci, 0, 0, 64 * 4096, &p2p) == 0)
+		bench_map_sg_list(dd, smmu, p2p, "dma_map_sg mixed 48+16 p2p",
+				  "dma_unmap_sg mixed 48+16 p2p");
+	else
+		tg_printf("bench: no P2P provider for the mixed list\n");
 }
 
 void tg_main(const struct tg_system *sys)
