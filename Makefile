@@ -146,7 +146,7 @@ $(BUILD)/linker.ld: linker.ld boards/$(BOARD)/board.mk
 
 $(ELF): $(CORE_OBJS) $(MAIN_OBJS) $(LIBCORE) $(BUILD)/linker.ld
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -T $(BUILD)/linker.ld $(CORE_OBJS) $(MAIN_OBJS) $(LIBCORE) $(ARCH_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-Map=$@.map -T $(BUILD)/linker.ld $(CORE_OBJS) $(MAIN_OBJS) $(LIBCORE) $(ARCH_LIBS) -o $@
 
 $(TEST_ELF): $(CORE_OBJS) $(TEST_OBJS) $(LIBCORE) $(BUILD)/linker.ld
 	@echo "  LD      $@"
