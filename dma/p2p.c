@@ -12,9 +12,9 @@
 #include <board.h>
 #include <tollgate/error.h>
 #include <tollgate/mmio.h>
-#include <tollgate/platform.h>
 #include <tollgate/p2p.h>
 #include <tollgate/pci.h>
+#include <tollgate/platform.h>
 
 #ifndef BOARD_P2P_THRU_HOST_BRIDGE
 #define BOARD_P2P_THRU_HOST_BRIDGE	0

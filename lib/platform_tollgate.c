@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The bare-metal firmware's side of include/tollgate/platform.h: each hook
- * on what boot/ and drivers/ already provide (page pool, set/way-free
- * cache maintenance by VA, generic timer, GIC, console).  The identity
- * MMU map makes physical and virtual addresses of RAM the same.
+ * on what boot/ and drivers/ already provide (page pool, cache
+ * maintenance by VA, generic timer, GIC).  plat_log is lib/log.c's.  The
+ * identity MMU map makes physical and virtual addresses of RAM the same.
  */
 #include <tollgate/arch.h>
 #include <tollgate/error.h>

@@ -10,9 +10,9 @@
 #include <tollgate/error.h>
 #include <tollgate/fdt.h>
 #include <tollgate/log.h>
-#include <tollgate/platform.h>
 #include <tollgate/mmio.h>
 #include <tollgate/pci.h>
+#include <tollgate/platform.h>
 
 #include "pci_internal.h"
 

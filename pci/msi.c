@@ -17,11 +17,11 @@
 
 #include <tollgate/error.h>
 #include <tollgate/log.h>
-#include <tollgate/platform.h>
 #include <tollgate/mmio.h>
 #include <tollgate/pci_msi.h>
 #include <tollgate/pci.h>
 #include <tollgate/pci_regs.h>
+#include <tollgate/platform.h>
 
 #include "msi_regs.h"
 #include "pci_internal.h"

@@ -33,9 +33,9 @@
 #include <tollgate/iova.h>
 #include <tollgate/irq.h>
 #include <tollgate/p2p.h>
-#include <tollgate/platform.h>
 #include <tollgate/page_alloc.h>
 #include <tollgate/pci.h>
+#include <tollgate/platform.h>
 #include <tollgate/smmu.h>
 
 #include "../../dma/dma_internal.h"
