@@ -44,9 +44,28 @@ void plat_cache_inval(const void *va, size_t size)
 	arch_dcache_inval_range((uintptr_t)va, size);
 }
 
+/*
+ * Every core poll reads the clock twice, so no 64-bit division here (a
+ * library call on AArch32): nanoseconds per tick in 32.32 fixed point,
+ * recomputed only when the timer's frequency changes (DT override).
+ */
 uint64_t plat_time_ns(void)
 {
-	return timer_ns();
+	static uint32_t freq;
+	static uint32_t ns_int, ns_frac;
+	uint32_t f = timer_freq();
+
+	if (f != freq) {
+		uint64_t q32 = ((uint64_t)1000000000u << 32) / f;
+
+		ns_int = (uint32_t)(q32 >> 32);
+		ns_frac = (uint32_t)q32;
+		freq = f;
+	}
+	uint64_t t = arch_counter_read();
+	if (!ns_frac)		/* whole nanoseconds per tick (QEMU: 62.5 MHz, 16 ns) */
+		return t * ns_int;
+	return t * ns_int + (t >> 32) * ns_frac + (((t & 0xffffffffu) * ns_frac) >> 32);
 }
 
 int plat_irq_request(const struct fdt_irq *spec, bool edge, plat_irq_handler_t handler,
