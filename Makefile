@@ -78,10 +78,14 @@ LDFLAGS := -nostdlib -nostartfiles -static -Wl,--gc-sections -Wl,--build-id=none
            -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 # --- sources ---------------------------------------------------------------
-# Everything the main image and the test image share: boot, drivers, lib.
-CORE_SRCS := $(wildcard boot/*.c boot/$(ARCH)/*.c boot/$(ARCH)/*.S) \
-             $(wildcard drivers/*/*.c) $(wildcard lib/*.c) \
-             $(wildcard pci/*.c) $(wildcard iommu/*.c) $(wildcard dma/*.c)
+# The core: libtollgate-core.a, freestanding, reaching outside itself only
+# through include/tollgate/platform.h (docs/PORTING.md; tools/check-core).
+LIBCORE_SRCS := $(wildcard pci/*.c) $(wildcard iommu/*.c) $(wildcard dma/*.c) \
+                $(wildcard drivers/fdt/*.c) \
+                lib/format.c lib/error.c lib/deadline.c lib/log_core.c
+# The bare-metal platform under it, shared by every image: boot, drivers, lib.
+CORE_SRCS := $(filter-out $(LIBCORE_SRCS),$(wildcard boot/*.c boot/$(ARCH)/*.c boot/$(ARCH)/*.S) \
+             $(wildcard drivers/*/*.c) $(wildcard lib/*.c))
 # End-to-end scenarios (selftest/) ride in the main image, run by the shell.
 MAIN_SRCS := $(wildcard shell/*.c) $(wildcard selftest/*.c)
 TEST_SRCS := $(wildcard tests/target/*.c)
@@ -89,6 +93,8 @@ TEST_SRCS := $(wildcard tests/target/*.c)
 BENCH_SRCS := $(wildcard tests/bench/*.c) tests/target/semihost.c
 
 obj = $(patsubst %,$(BUILD)/%.o,$(1))
+LIBCORE   := $(BUILD)/libtollgate-core.a
+LIBCORE_OBJS := $(call obj,$(LIBCORE_SRCS))
 CORE_OBJS := $(call obj,$(CORE_SRCS))
 MAIN_OBJS := $(call obj,$(MAIN_SRCS))
 TEST_OBJS := $(call obj,$(TEST_SRCS))
@@ -101,7 +107,7 @@ TEST_BIN := $(BUILD)/tollgate-test.bin
 BENCH_ELF := $(BUILD)/tollgate-bench.elf
 BENCH_BIN := $(BUILD)/tollgate-bench.bin
 
-.PHONY: all images run test test-host test-target debug flash deps clean size check-deps bench bench-image check-boards
+.PHONY: core core-host core-min all images run test test-host test-target debug flash deps clean size check-deps bench bench-image check-boards
 all: images
 # Boards that carry their own device tree source get its DTB built too.
 BOARD_DTBS := $(patsubst boards/$(BOARD)/%.dts,$(BUILD)/%.dtb,$(wildcard boards/$(BOARD)/*.dts))
@@ -122,21 +128,41 @@ $(BUILD)/%.S.o: %.S
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ASFLAGS) -MMD -MP -c $< -o $@
 
+# The core as a static library (make core); images link it after their objects.
+core: $(LIBCORE)
+$(LIBCORE): $(LIBCORE_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@
+	$(Q)$(CROSS)ar rcs $@ $^
+
+# The core as a product driver pulls it in (tests/size/core_min.c on empty
+# hooks, never run): its link map is what `make size` reports for the core.
+CORE_MIN_ELF := $(BUILD)/core-min.elf
+core-min: $(CORE_MIN_ELF)
+$(CORE_MIN_ELF): $(BUILD)/tests/size/core_min.c.o $(LIBCORE)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-e,core_min_main -Wl,-Map=$@.map $< $(LIBCORE) $(ARCH_LIBS) -o $@
+
+# The core for the host on the stub platform of the host tests, and the
+# example RTOS port linked against it (tests/host/host.mk).
+core-host:
+	$(Q)$(MAKE) --no-print-directory -f tests/host/host.mk core-host example-rtos
+
 $(BUILD)/linker.ld: linker.ld boards/$(BOARD)/board.mk
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -E -P -x c -DTG_ARCH_$(ARCH) -DTG_LOAD_ADDR=$(LOAD_ADDR_$(ARCH)) $< -o $@
 
-$(ELF): $(CORE_OBJS) $(MAIN_OBJS) $(BUILD)/linker.ld
+$(ELF): $(CORE_OBJS) $(MAIN_OBJS) $(LIBCORE) $(BUILD)/linker.ld
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -T $(BUILD)/linker.ld $(CORE_OBJS) $(MAIN_OBJS) $(ARCH_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-Map=$@.map -T $(BUILD)/linker.ld $(CORE_OBJS) $(MAIN_OBJS) $(LIBCORE) $(ARCH_LIBS) -o $@
 
-$(TEST_ELF): $(CORE_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld
+$(TEST_ELF): $(CORE_OBJS) $(TEST_OBJS) $(LIBCORE) $(BUILD)/linker.ld
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -T $(BUILD)/linker.ld $(CORE_OBJS) $(TEST_OBJS) $(ARCH_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -T $(BUILD)/linker.ld $(CORE_OBJS) $(TEST_OBJS) $(LIBCORE) $(ARCH_LIBS) -o $@
 
-$(BENCH_ELF): $(CORE_OBJS) $(BENCH_OBJS) $(BUILD)/linker.ld
+$(BENCH_ELF): $(CORE_OBJS) $(BENCH_OBJS) $(LIBCORE) $(BUILD)/linker.ld
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -T $(BUILD)/linker.ld $(CORE_OBJS) $(BENCH_OBJS) $(ARCH_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -T $(BUILD)/linker.ld $(CORE_OBJS) $(BENCH_OBJS) $(LIBCORE) $(ARCH_LIBS) -o $@
 
 bench-image: $(BENCH_ELF) $(BENCH_BIN)
 

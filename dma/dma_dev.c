@@ -10,7 +10,7 @@
 
 #include <tollgate/error.h>
 #include <tollgate/io_pgtable.h>
-#include <tollgate/irq.h>
+#include <tollgate/platform.h>
 #include <tollgate/log.h>
 #include <tollgate/pci.h>
 #include <tollgate/smmu.h>
@@ -65,15 +65,8 @@ static int reserve_bus_ranges(struct dma_iommu *io, const struct pci_host *host)
 /* The interrupt controller's MSI doorbell, mapped 1:1 so MSIs get through. */
 static int map_msi_doorbell(struct dma_iommu *io, uint64_t mask)
 {
-	const struct irq_info *info = irq_controller_info();
-	uint64_t db = 0;
+	uint64_t db = plat_msi_doorbell();
 
-	if (!info)
-		return TG_OK;
-	if (info->v2m_phys)
-		db = info->v2m_phys;			/* MSI_SETSPI_NS at +0x40 */
-	else if (info->its_phys)
-		db = info->its_phys + 0x10000;		/* GITS_TRANSLATER page */
 	if (!db || db > mask)
 		return TG_OK;
 	int err = reserve(io, db, DMA_GRANULE);

@@ -8,10 +8,11 @@
  */
 #include <stdbool.h>
 
-#include <tollgate/arch.h>
+#include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/io_pgtable.h>
 #include <tollgate/pci.h>
+#include <tollgate/platform.h>
 #include <tollgate/smmu.h>
 
 #include "dma_internal.h"
@@ -101,16 +102,16 @@ void dma_sync_for_device(struct dma_dev *dd, uint64_t phys, size_t size, enum dm
 		return;
 	/* Device reads need our writes in memory; device writes must not meet dirty lines. */
 	if (dir == DMA_FROM_DEVICE)
-		arch_dcache_inval_range((uintptr_t)phys, size);
+		plat_cache_inval(plat_phys_to_virt(phys), size);
 	else
-		arch_dcache_clean_range((uintptr_t)phys, size);
+		plat_cache_clean(plat_phys_to_virt(phys), size);
 }
 
 void dma_sync_for_cpu(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir)
 {
 	if (!dd || dd->coherent || !size || dir == DMA_TO_DEVICE)
 		return;
-	arch_dcache_inval_range((uintptr_t)phys, size);
+	plat_cache_inval(plat_phys_to_virt(phys), size);
 }
 
 /* The direct path: no IOMMU, the bus address through dma-ranges, the mask checked. */

@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include <tollgate/arch.h>
+#include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/io_pgtable.h>
 #include <tollgate/p2p.h>

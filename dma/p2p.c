@@ -14,6 +14,7 @@
 #include <tollgate/mmio.h>
 #include <tollgate/p2p.h>
 #include <tollgate/pci.h>
+#include <tollgate/platform.h>
 
 #ifndef BOARD_P2P_THRU_HOST_BRIDGE
 #define BOARD_P2P_THRU_HOST_BRIDGE	0
@@ -55,7 +56,7 @@ int p2p_provider_register(struct pci_dev *pci, unsigned int bar, uint64_t offset
 	if (nproviders >= P2P_MAX_PROVIDERS)
 		return TG_ENOMEM;
 	/* BARs may sit above 4 GiB: a 32-bit CPU reaches them through ioremap. */
-	volatile uint8_t *va = ioremap(b->cpu_addr + offset, (size_t)size);
+	volatile uint8_t *va = plat_ioremap(b->cpu_addr + offset, (size_t)size);
 	if (!va)
 		return TG_ENOMEM;
 	struct p2p_provider *p = &providers[nproviders++];

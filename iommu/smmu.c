@@ -10,14 +10,14 @@
  */
 #include <string.h>
 
-#include <tollgate/arch.h>
+#include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/fdt.h>
-#include <tollgate/irq.h>
+#include <tollgate/platform.h>
 #include <tollgate/log.h>
 #include <tollgate/mmio.h>
 #include <tollgate/pci.h>
-#include <tollgate/timer.h>
+#include <tollgate/poll.h>
 
 #include "smmu_internal.h"
 #include "smmu_regs.h"
@@ -47,7 +47,7 @@ void smmu_write64(struct smmu *smmu, uint32_t off, uint64_t val)
 void smmu_flush(struct smmu *smmu, const void *p, size_t len)
 {
 	if (smmu->noncoherent)
-		arch_dcache_clean_range((uintptr_t)p, len);
+		plat_cache_clean(p, len);
 	arch_dsb();
 }
 
@@ -184,19 +184,16 @@ static void smmu_gerror_irq(unsigned int intid, void *ctx)
 }
 
 static void request_irq_by_name(struct smmu *smmu, const struct fdt *fdt, const char *name,
-				irq_handler_t fn, unsigned int *out)
+				plat_irq_handler_t fn, unsigned int *out)
 {
 	struct fdt_irq spec;
-	enum irq_trigger trig;
 	unsigned int intid;
 
 	if (fdt_irq_by_name(fdt, smmu->node, name, &spec) != TG_OK &&
 	    fdt_irq_by_name(fdt, smmu->node, "combined", &spec) != TG_OK)
 		return;
-	if (irq_decode_fdt(&spec, &intid, &trig) != TG_OK)
-		return;
 	/* The SMMU signals with pulses: only an edge-triggered GIC input latches them. */
-	if (irq_request(intid, IRQ_TRIGGER_EDGE, fn, smmu) == TG_OK)
+	if (plat_irq_request(&spec, true, fn, smmu, &intid) == TG_OK)
 		*out = intid;
 }
 
@@ -289,7 +286,7 @@ static int smmu_probe(struct smmu *smmu, const struct fdt *fdt, int node)
 	const char *nn = fdt_node_name(fdt, node);
 	tg_snprintf(smmu->name, sizeof(smmu->name), "%llx.%.*s", (unsigned long long)base,
 		    (int)strcspn(nn, "@"), nn);
-	smmu->regs = ioremap(base, SMMU_REG_SPACE);
+	smmu->regs = plat_ioremap(base, SMMU_REG_SPACE);
 	if (!smmu->regs)
 		return TG_ENOMEM;
 	for (unsigned int i = 0; i < 6; i++)

@@ -7,11 +7,11 @@
  */
 #include <string.h>
 
-#include <tollgate/arch.h>
+#include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/log.h>
-#include <tollgate/page_alloc.h>
-#include <tollgate/timer.h>
+#include <tollgate/platform.h>
+#include <tollgate/poll.h>
 
 #include "smmu_internal.h"
 #include "smmu_regs.h"
@@ -54,7 +54,7 @@ int smmu_cmdq_init(struct smmu *smmu)
 	q->entry_bytes = sizeof(struct smmu_cmd);
 	size_t bytes = (size_t)q->entry_bytes << q->log2;
 	/* Queue base aligned to the queue size (IHI 0070 6.3.26). */
-	q->base = page_alloc(bytes, bytes, &q->phys);
+	q->base = plat_dma_alloc(bytes, bytes, &q->phys);
 	if (!q->base)
 		return TG_ENOMEM;
 	q->prod = q->cons = 0;

@@ -8,11 +8,11 @@
  */
 #include <string.h>
 
-#include <tollgate/arch.h>
+#include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/io_pgtable.h>
 #include <tollgate/log.h>
-#include <tollgate/page_alloc.h>
+#include <tollgate/platform.h>
 
 #include "smmu_internal.h"
 #include "smmu_regs.h"
@@ -73,7 +73,7 @@ static void *pt_alloc(void *ctx, size_t size, uint64_t *phys)
 		*phys = (uint64_t)(uintptr_t)va;	/* RAM is identity-mapped */
 		return va;
 	}
-	return page_alloc(size, size, phys);
+	return plat_dma_alloc(size, size, phys);
 }
 
 static void pt_free(void *ctx, void *va, size_t size)
@@ -83,7 +83,7 @@ static void pt_free(void *ctx, void *va, size_t size)
 	if (size == TG_PAGE_SIZE && dom->pt_cached < DOMAIN_PT_CACHE && dom->in_use)
 		dom->pt_cache[dom->pt_cached++] = va;
 	else
-		page_free(va, size);
+		plat_dma_free(va, size);
 }
 
 static void *pt_phys_to_virt(void *ctx, uint64_t phys)
@@ -93,7 +93,7 @@ static void *pt_phys_to_virt(void *ctx, uint64_t phys)
 
 static void pt_clean(void *ctx, const void *va, size_t len)
 {
-	arch_dcache_clean_range((uintptr_t)va, len);
+	plat_cache_clean(va, len);
 }
 
 /* --- commands ------------------------------------------------------------- */
@@ -239,7 +239,7 @@ struct smmu_domain *smmu_domain_create_granule(struct smmu *smmu, unsigned int i
 	};
 	if (io_pgtable_init(&dom->pgt, &cfg, &mem) != TG_OK)
 		goto fail_asid;
-	dom->cd = page_alloc(sizeof(struct smmu_cd), 64, &dom->cd_phys);
+	dom->cd = plat_dma_alloc(sizeof(struct smmu_cd), 64, &dom->cd_phys);
 	if (!dom->cd)
 		goto fail_pgt;
 	write_cd(dom);
@@ -347,8 +347,8 @@ void smmu_domain_destroy(struct smmu_domain *dom)
 	dom->in_use = false;	/* from here pt_free gives pages back */
 	io_pgtable_destroy(&dom->pgt);
 	while (dom->pt_cached)
-		page_free(dom->pt_cache[--dom->pt_cached], TG_PAGE_SIZE);
-	page_free(dom->cd, sizeof(struct smmu_cd));
+		plat_dma_free(dom->pt_cache[--dom->pt_cached], TG_PAGE_SIZE);
+	plat_dma_free(dom->cd, sizeof(struct smmu_cd));
 	asid_free(dom->asid);
 }
 

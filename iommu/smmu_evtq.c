@@ -5,12 +5,12 @@
  * handed to the fault handler.  Overflow (PROD.OVFLG, or GERROR.
  * EVENTQ_ABT_ERR on models that drop events instead) is counted.
  */
-#include <tollgate/arch.h>
+#include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/log.h>
-#include <tollgate/page_alloc.h>
+#include <tollgate/platform.h>
 #include <tollgate/pci.h>
-#include <tollgate/timer.h>
+#include <tollgate/poll.h>
 
 #include "smmu_internal.h"
 #include "smmu_regs.h"
@@ -49,7 +49,7 @@ static int evtq_setup(struct smmu *smmu, unsigned int log2)
 	q->log2 = smmu->feat.evtq_max_log2 < log2 ? smmu->feat.evtq_max_log2 : log2;
 	q->entry_bytes = sizeof(struct smmu_event);
 	size_t bytes = (size_t)q->entry_bytes << q->log2;
-	q->base = page_alloc(bytes, bytes, &q->phys);
+	q->base = plat_dma_alloc(bytes, bytes, &q->phys);
 	if (!q->base)
 		return TG_ENOMEM;
 	q->prod = q->cons = 0;
@@ -76,7 +76,7 @@ int smmu_test_resize_evtq(struct smmu *smmu, unsigned int log2)
 	if (tg_poll_until(!(smmu_read32(smmu, SMMU_CR0ACK) & CR0_EVENTQEN), 100000))
 		return TG_ETIMEDOUT;
 	smmu_poll_events(smmu);
-	page_free(smmu->evtq.base, (size_t)smmu->evtq.entry_bytes << smmu->evtq.log2);
+	plat_dma_free(smmu->evtq.base, (size_t)smmu->evtq.entry_bytes << smmu->evtq.log2);
 	int err = evtq_setup(smmu, log2 ? log2 : SMMU_EVTQ_LOG2);
 	smmu_write32(smmu, SMMU_CR0, cr0);
 	if (tg_poll_until(smmu_read32(smmu, SMMU_CR0ACK) == cr0, 100000))
@@ -176,7 +176,7 @@ unsigned int smmu_poll_events(struct smmu *smmu)
 	while ((q->cons & mask) != (prod & mask) && n < (1u << q->log2)) {
 		struct smmu_event *e = (struct smmu_event *)q->base + (q->cons & ((1u << q->log2) - 1));
 		if (smmu->noncoherent)
-			arch_dcache_inval_range((uintptr_t)e, sizeof(*e));
+			plat_cache_inval(e, sizeof(*e));
 		struct smmu_event copy = *e;
 		report(smmu, &copy);
 		q->cons = (q->cons & Q_OVERFLOW_FLAG) | (((q->cons & mask) + 1) & mask);

@@ -10,7 +10,7 @@
 
 #include <tollgate/error.h>
 #include <tollgate/log.h>
-#include <tollgate/page_alloc.h>
+#include <tollgate/platform.h>
 
 #include "smmu_internal.h"
 #include "smmu_regs.h"
@@ -45,7 +45,7 @@ int smmu_strtab_init(struct smmu *smmu)
 		cfg = STRTAB_CFG_FMT_LINEAR | STRTAB_CFG_LOG2SIZE(sid_bits);
 	}
 	/* The table is aligned to its size (IHI 0070 6.3.24). */
-	smmu->strtab = page_alloc(smmu->strtab_bytes, smmu->strtab_bytes, &smmu->strtab_phys);
+	smmu->strtab = plat_dma_alloc(smmu->strtab_bytes, smmu->strtab_bytes, &smmu->strtab_phys);
 	if (!smmu->strtab)
 		return TG_ENOMEM;
 	if (!smmu->st_2lvl) {
@@ -71,7 +71,7 @@ static struct smmu_ste *ste_slot(struct smmu *smmu, uint32_t sid, bool *fresh_l2
 	if (!smmu->l2[l1]) {
 		size_t bytes = sizeof(struct smmu_ste) << SMMU_L2_SPLIT;
 		uint64_t phys;
-		struct smmu_ste *t = page_alloc(bytes, bytes, &phys);
+		struct smmu_ste *t = plat_dma_alloc(bytes, bytes, &phys);
 		if (!t)
 			return NULL;
 		for (unsigned int i = 0; i < (1u << SMMU_L2_SPLIT); i++)

@@ -6,6 +6,7 @@
 #include <tollgate/arch.h>
 #include <tollgate/console.h>
 #include <tollgate/log.h>
+#include <tollgate/platform.h>
 #include <tollgate/timer.h>
 
 #define LOG_LINE_MAX 256
@@ -36,9 +37,13 @@ void tg_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
-void tg_log(enum tg_log_level level, const char *fmt, ...)
+/*
+ * The platform's half of pr_*(): lib/log_core.c (in the core) formats the
+ * line, this stamps it with the generic timer and prints it.
+ */
+void plat_log(int level, const char *line)
 {
-	if (level > log_level)
+	if (level > (int)log_level)
 		return;
 
 	/* timer_ns() is 0 until the timer is up: early lines read [0.000000]. */
@@ -48,9 +53,8 @@ void tg_log(enum tg_log_level level, const char *fmt, ...)
 			    (unsigned long)(ns / 1000000000u),
 			    (unsigned long)((ns / 1000u) % 1000000u));
 	console_write(stamp, (unsigned long)n);
-
-	va_list ap;
-	va_start(ap, fmt);
-	tg_vprintf(fmt, ap);
-	va_end(ap);
+	size_t len = 0;
+	while (line[len])
+		len++;
+	console_write(line, (unsigned long)len);
 }

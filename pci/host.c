@@ -12,6 +12,7 @@
 #include <tollgate/log.h>
 #include <tollgate/mmio.h>
 #include <tollgate/pci.h>
+#include <tollgate/platform.h>
 
 #include "pci_internal.h"
 
@@ -205,7 +206,7 @@ int pci_host_from_fdt(struct pci_host *host, const struct fdt *fdt, int node)
 	if (err)
 		return err;
 	h.ecam_size = (uint64_t)(h.bus_end - h.bus_start + 1) << 20;
-	h.ecam = ioremap(h.ecam_phys, (size_t)h.ecam_size);
+	h.ecam = plat_ioremap(h.ecam_phys, (size_t)h.ecam_size);
 	if (!h.ecam)
 		return TG_ENOMEM;
 	/* With an IOMMU, ports isolate their devices (ACS) so DMA is translated. */

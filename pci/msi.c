@@ -18,9 +18,10 @@
 #include <tollgate/error.h>
 #include <tollgate/log.h>
 #include <tollgate/mmio.h>
-#include <tollgate/msi.h>
+#include <tollgate/pci_msi.h>
 #include <tollgate/pci.h>
 #include <tollgate/pci_regs.h>
+#include <tollgate/platform.h>
 
 #include "msi_regs.h"
 #include "pci_internal.h"
@@ -227,7 +228,7 @@ static volatile uint8_t *msix_map(struct pci_dev *dev, uint8_t cap, uint16_t reg
 		       name, what, bir, (unsigned long long)off, bytes);
 		return NULL;
 	}
-	return ioremap(bar->cpu_addr + off, bytes);
+	return plat_ioremap(bar->cpu_addr + off, bytes);
 }
 
 int pci_msix_enable(struct pci_dev *dev, unsigned int nvec)

@@ -176,20 +176,6 @@ void mdelay(uint32_t ms)
 		wait_ticks(ms_to_ticks(ms));
 }
 
-void tg_deadline_start(struct tg_deadline *d, uint32_t timeout_us)
-{
-	if (d)
-		d->end = arch_counter_read() + us_to_ticks(timeout_us);
-}
-
-/* Signed difference: correct even across a (theoretical) counter wrap. */
-bool tg_deadline_expired(const struct tg_deadline *d)
-{
-	if (!d)
-		return true;
-	return (int64_t)(arch_counter_read() - d->end) >= 0;
-}
-
 unsigned int timer_virt_intid(void)
 {
 	return tmr.virt_intid;

@@ -48,20 +48,8 @@ size_t arch_dcache_line_size(void);
 
 /* --- interrupts, barriers, idle ---------------------------------------------- */
 
-/*
- * Full-system data synchronisation barrier: memory writes (tables, queue
- * entries) are complete before a following MMIO write tells a device.
- * Inline so the portable core needs no ISA-specific file for it; host
- * builds (unit tests) get a compiler/CPU fence.
- */
-static inline void arch_dsb(void)
-{
-#if defined(__aarch64__) || defined(__arm__)
-	__asm__ volatile("dsb sy" ::: "memory");
-#else
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-#endif
-}
+/* arch_dsb(): include/tollgate/barrier.h, shared with the core. */
+#include <tollgate/barrier.h>
 
 void arch_irq_enable(void);
 void arch_irq_disable(void);

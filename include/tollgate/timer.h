@@ -20,31 +20,8 @@ uint64_t timer_ns(void);
 void udelay(uint32_t us);
 void mdelay(uint32_t ms);
 
-struct tg_deadline {
-	uint64_t end;
-};
-void tg_deadline_start(struct tg_deadline *d, uint32_t timeout_us);
-bool tg_deadline_expired(const struct tg_deadline *d);
-
-/*
- * Polls `cond` until it is true or `timeout_us` passes.  Evaluates to
- * TG_OK or TG_ETIMEDOUT; the condition is checked once more after the
- * deadline so a slow emulator never reports a false time-out.
- */
-#define tg_poll_until(cond, timeout_us)					\
-	({								\
-		struct tg_deadline __d;					\
-		int __ret = TG_ETIMEDOUT;				\
-		tg_deadline_start(&__d, (timeout_us));			\
-		for (;;) {						\
-			if (cond) { __ret = TG_OK; break; }		\
-			if (tg_deadline_expired(&__d)) {		\
-				if (cond) __ret = TG_OK;		\
-				break;					\
-			}						\
-		}							\
-		__ret;							\
-	})
+/* Deadlines and tg_poll_until() belong to the core, on plat_time_ns(). */
+#include <tollgate/poll.h>
 
 /*
  * Waits for an interrupt with the virtual timer armed `timeout_us` ahead,

@@ -46,7 +46,7 @@ $(HOST_BUILD)/obj/drivers/%.o: drivers/%.c $(wildcard drivers/fdt/*.h) include/t
 	@echo "  HOSTCC  $<"
 	@$(HOST_CC) $(DRV_CFLAGS) -c $< -o $@
 
-$(HOST_BUILD)/obj/lib/%.o: lib/%.c include/tollgate/error.h
+$(HOST_BUILD)/obj/lib/%.o: lib/%.c include/tollgate/error.h include/tollgate/platform.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	@$(HOST_CC) $(DRV_CFLAGS) -c $< -o $@
@@ -72,7 +72,8 @@ $(HOST_BUILD)/dts/%.dtb: tests/host/dts/%.dts
 # built by a sub-make so that pci/ not compiling yet leaves the FDT tests
 # running: a test binary that could not be built counts as a failure.
 PCI_TEST_BINS := $(filter $(HOST_BUILD)/test_pci_%,$(TEST_BINS))
-PCI_OBJS := $(patsubst %.c,$(HOST_BUILD)/obj/%.o,$(wildcard pci/*.c) lib/format.c lib/log.c) \
+PCI_OBJS := $(patsubst %.c,$(HOST_BUILD)/obj/%.o,$(wildcard pci/*.c) lib/format.c lib/log.c \
+               lib/log_core.c lib/deadline.c) \
             $(HOST_BUILD)/obj/tests/host/pci_sim.o
 PCI_HDRS := $(wildcard pci/*.h) include/tollgate/pci.h include/tollgate/pci_regs.h
 
@@ -116,7 +117,7 @@ SMMU_TEST_BINS := $(filter $(HOST_BUILD)/test_smmu_%,$(TEST_BINS))
 SMMU_HDRS := $(wildcard iommu/*.h) include/tollgate/smmu.h include/tollgate/io_pgtable.h \
              include/tollgate/mmio.h include/tollgate/timer.h include/tollgate/arch.h
 SMMU_OBJS := $(patsubst %.c,$(HOST_BUILD)/obj/%.o,$(wildcard iommu/*.c) \
-               lib/format.c lib/log.c lib/page_alloc.c) \
+               lib/format.c lib/log.c lib/log_core.c lib/deadline.c lib/page_alloc.c) \
              $(HOST_BUILD)/obj/tests/host/smmu_fake.o
 
 $(HOST_BUILD)/obj/iommu/%.o: iommu/%.c $(SMMU_HDRS) include/tollgate/error.h
@@ -227,3 +228,37 @@ run: qemu-dtbs $(filter-out $(PCI_TEST_BINS) $(SMMU_TEST_BINS) $(DMA_TEST_BINS) 
 	@$(MAKE) --no-print-directory -k -f tests/host/host.mk dma-tests || true
 	@$(MAKE) --no-print-directory -k -f tests/host/host.mk board-tests || true
 	@tests/host/run-tests $(TEST_BINS)
+
+# The core as a host static library (make core-host): the same sources as
+# the firmware's libtollgate-core.a, freestanding, no sanitizers, and the
+# example RTOS port (ports/example-rtos) linked against it on the stub
+# RTOS of ports/example-rtos/rtos_host.c: it links only if the core needs
+# nothing but the platform hooks and libc, then runs its smoke test.
+LIBCORE_SRCS := $(wildcard pci/*.c iommu/*.c dma/*.c drivers/fdt/*.c) \
+                lib/format.c lib/error.c lib/deadline.c lib/log_core.c
+CORE_HOST_OBJS := $(patsubst %.c,$(HOST_BUILD)/core/%.o,$(LIBCORE_SRCS))
+CORE_HOST_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+                    -Wmissing-prototypes -Wno-unused-parameter -ffreestanding \
+                    -ffunction-sections -fdata-sections -Iinclude -Iboards/qemu-virt
+
+$(CORE_HOST_OBJS): $(HOST_BUILD)/core/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(HOST_CC) $(CORE_HOST_CFLAGS) -c $< -o $@
+
+$(HOST_BUILD)/libtollgate-core.a: $(CORE_HOST_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@
+	@ar rcs $@ $^
+
+.PHONY: core-host example-rtos
+core-host: $(HOST_BUILD)/libtollgate-core.a
+
+$(HOST_BUILD)/example-rtos: ports/example-rtos/port.c ports/example-rtos/rtos_host.c \
+		ports/example-rtos/rtos.h $(HOST_BUILD)/libtollgate-core.a
+	@echo "  HOSTLD  $@"
+	@$(HOST_CC) $(CORE_HOST_CFLAGS) -Iports/example-rtos -Wl,--gc-sections \
+		ports/example-rtos/port.c ports/example-rtos/rtos_host.c \
+		$(HOST_BUILD)/libtollgate-core.a -o $@
+
+example-rtos: $(HOST_BUILD)/example-rtos

@@ -20,6 +20,7 @@
 #include <tollgate/log.h>
 #include <tollgate/mmio.h>
 #include <tollgate/pci.h>
+#include <tollgate/platform.h>
 #include <tollgate/pci_regs.h>
 #include <tollgate/timer.h>
 
@@ -1270,6 +1271,11 @@ uint64_t timer_ns(void)
 	return 0;
 }
 
+uint64_t plat_time_ns(void)
+{
+	return 0;
+}
+
 /* ioremap: NULL (the default), or a buffer of all-ones (an ECAM with no
  * device behind it) for tests that probe hosts from a device tree. */
 static bool fake_ioremap;
@@ -1280,7 +1286,7 @@ void sim_fake_ioremap(bool on)
 	fake_ioremap = on;
 }
 
-void *ioremap(uint64_t phys, size_t size)
+void *plat_ioremap(uint64_t phys, size_t size)
 {
 	(void)phys;
 	if (!fake_ioremap || size > (64u << 20))

@@ -18,6 +18,7 @@
 #include <tollgate/log.h>
 #include <tollgate/mmio.h>
 #include <tollgate/page_alloc.h>
+#include <tollgate/platform.h>
 #include <tollgate/timer.h>
 
 #include "smmu_fake.h"
@@ -231,7 +232,7 @@ static void load_reset_values(struct fake_smmu *f)
 	f->cr0ack = f->cr0_reset;
 }
 
-void *ioremap(uint64_t phys, size_t size)
+void *plat_ioremap(uint64_t phys, size_t size)
 {
 	for (unsigned int i = 0; i < FAKE_SMMU_MAX; i++) {
 		struct fake_smmu *f = &fake_smmu[i];
@@ -937,16 +938,16 @@ uint64_t timer_ns(void)
 	return now_ns;
 }
 
-void tg_deadline_start(struct tg_deadline *d, uint32_t timeout_us)
-{
-	d->end = now_ns + (uint64_t)timeout_us * 1000u;
-}
-
-bool tg_deadline_expired(const struct tg_deadline *d)
+/*
+ * The core's deadlines read the clock on every poll: each read lets the
+ * fake SMMU take one step and moves time by one tick, so tg_poll_until()
+ * both sees progress and times out after a bounded number of steps.
+ */
+uint64_t plat_time_ns(void)
 {
 	fake_step();
 	now_ns += FAKE_TICK_NS;
-	return now_ns >= d->end;
+	return now_ns;
 }
 
 void udelay(uint32_t us)
@@ -971,4 +972,45 @@ int fake_check_violations(void)
 		}
 	}
 	return 0;
+}
+
+/* ---- the rest of the platform hooks (include/tollgate/platform.h) ------------------- */
+
+void *plat_dma_alloc(size_t size, size_t align, uint64_t *phys)
+{
+	return page_alloc(size, align, phys);
+}
+
+void plat_dma_free(void *va, size_t size)
+{
+	page_free(va, size);
+}
+
+void *plat_phys_to_virt(uint64_t phys)
+{
+	return (void *)(uintptr_t)phys;
+}
+
+void plat_cache_clean(const void *va, size_t size)
+{
+	arch_dcache_clean_range((uintptr_t)va, size);
+}
+
+void plat_cache_inval(const void *va, size_t size)
+{
+	arch_dcache_inval_range((uintptr_t)va, size);
+}
+
+int plat_irq_request(const struct fdt_irq *spec, bool edge, plat_irq_handler_t handler,
+		     void *ctx, unsigned int *intid)
+{
+	enum irq_trigger trig;
+	unsigned int n;
+	int err = irq_decode_fdt(spec, &n, &trig);
+
+	if (err == TG_OK)
+		err = irq_request(n, edge ? IRQ_TRIGGER_EDGE : trig, handler, ctx);
+	if (err == TG_OK)
+		*intid = n;
+	return err;
 }

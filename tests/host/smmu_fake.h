@@ -3,9 +3,9 @@
  * A fake SMMUv3 for the host tests of iommu/smmu*.c, written from Arm IHI
  * 0070 (not from any other model).
  *
- * The driver sees a register block in host memory (our ioremap).  Plain
+ * The driver sees a register block in host memory (our plat_ioremap).  Plain
  * stores cannot trigger behaviour, so the fake acts where the driver waits:
- * every tg_deadline_expired() (the heart of tg_poll_until) first runs
+ * every plat_time_ns() (read by tg_poll_until's deadline) first runs
  * fake_step(), which
  *   - mirrors CR0 -> CR0ACK and IRQ_CTRL -> IRQ_CTRLACK, completes GBPA
  *     updates, and checks the queue / stream table bases when they are
@@ -28,9 +28,10 @@
  * cache-maintenance stubs move data into (clean) and out of (invalidate),
  * so a table, CD or command the driver forgot to clean is seen stale.
  *
- * The same file provides the host stand-ins the driver links against:
- * ioremap, timer deadlines, cache maintenance, irq_*, pci_dev_*,
- * console_write, and the page pool set-up.
+ * The same file is the core's host platform (include/tollgate/platform.h:
+ * every plat_* hook but plat_log, from lib/log.c, and plat_msi_doorbell,
+ * from the DMA test) and provides what those hooks and the tests use:
+ * cache maintenance, irq_*, pci_dev_*, console_write, the page pool set-up.
  */
 #ifndef TOLLGATE_TESTS_HOST_SMMU_FAKE_H
 #define TOLLGATE_TESTS_HOST_SMMU_FAKE_H

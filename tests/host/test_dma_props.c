@@ -35,6 +35,7 @@
 #include <tollgate/p2p.h>
 #include <tollgate/page_alloc.h>
 #include <tollgate/pci.h>
+#include <tollgate/platform.h>
 #include <tollgate/smmu.h>
 
 #include "../../dma/dma_internal.h"
@@ -55,9 +56,9 @@
 static struct irq_info irqinfo = { .gic_version = 2, .v2m_phys = DOORBELL };
 static bool irqinfo_present = true;
 
-const struct irq_info *irq_controller_info(void)
+uint64_t plat_msi_doorbell(void)
 {
-	return irqinfo_present ? &irqinfo : NULL;
+	return irqinfo_present ? irqinfo.v2m_phys : 0;
 }
 
 /* p2p.c only asks these when the board lets switches route P2P (qemu-virt: no). */
