@@ -11,10 +11,12 @@
  * tables, and mismatched attributes are unpredictable on Armv8).  A non-
  * coherent device gets TG_ENOTSUP and must use dma_map_single with syncs.
  */
+#include <string.h>
+
 #include <tollgate/dma.h>
 #include <tollgate/error.h>
 #include <tollgate/log.h>
-#include <tollgate/page_alloc.h>
+#include <tollgate/platform.h>
 #include <tollgate/pci.h>
 #include <tollgate/smmu.h>
 
@@ -38,12 +40,13 @@ int dma_alloc_coherent(struct dma_dev *dd, size_t size, void **cpu, dma_addr_t *
 	}
 	size_t bytes = pages_of(size);
 	uint64_t phys;
-	void *va = page_alloc(bytes, 0, &phys);	/* zeroed */
+	void *va = plat_dma_alloc(bytes, 0, &phys);
 	if (!va)
 		return TG_ENOMEM;
+	memset(va, 0, bytes);
 	int err = dma_map_single(dd, phys, bytes, DMA_BIDIRECTIONAL, dma);
 	if (err) {
-		page_free(va, bytes);
+		plat_dma_free(va, bytes);
 		return err;
 	}
 	/* Marked, so dma_unmap_single cannot take it away under the CPU's feet. */
@@ -67,13 +70,13 @@ int dma_free_coherent(struct dma_dev *dd, size_t size, void *cpu, dma_addr_t dma
 		uint64_t phys;
 		/* The CPU address must be the one handed out with this DMA address. */
 		if (smmu_iova_to_phys(dma_dev_domain(dd), dma, &phys) != TG_OK ||
-		    (uint64_t)(uintptr_t)cpu != phys)	/* the pool is mapped 1:1 */
+		    plat_phys_to_virt(phys) != cpu)
 			return TG_EINVAL;
 		rec->dir &= ~DMA_REC_COHERENT;
 	}
 	int err = dma_unmap_single(dd, dma, bytes, DMA_BIDIRECTIONAL);
 	if (err)
 		return err;
-	page_free(cpu, bytes);
+	plat_dma_free(cpu, bytes);
 	return TG_OK;
 }
