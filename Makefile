@@ -139,6 +139,7 @@ run: check-deps
 
 debug: check-deps
 	$(Q)$(MAKE) --no-print-directory images
+	$(Q)[ -e build/nvme.img ] || truncate -s 16M build/nvme.img
 	$(Q)tools/debug.sh $(ARCH) $(RUN_CONFIG_$(ARCH)) $(BIN) $(ELF)
 
 # Text/data/bss per layer for both ISAs, at -Os with logging compiled out.

@@ -7,5 +7,5 @@ LOAD_ADDR_aarch64 := 0x40080000
 LOAD_ADDR_arm     := 0x40010000
 
 # QEMU configuration (see tools/qemu-configs) used by `make run` / `make debug`.
-RUN_CONFIG_aarch64 := virt-gicv3
-RUN_CONFIG_arm     := virt-a15-highmem
+RUN_CONFIG_aarch64 := main-gicv3
+RUN_CONFIG_arm     := main-a15
