@@ -71,6 +71,11 @@ int p2p_provider_register(struct pci_dev *pci, unsigned int bar, uint64_t offset
 	return TG_OK;
 }
 
+struct p2p_provider *p2p_provider_get(unsigned int idx)
+{
+	return idx < nproviders ? &providers[idx] : NULL;
+}
+
 struct p2p_provider *p2p_provider_of(uint64_t phys)
 {
 	for (unsigned int i = 0; i < nproviders; i++)

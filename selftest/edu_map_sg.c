@@ -92,7 +92,7 @@ static enum selftest_result one_edu(struct selftest_ctx *ctx, struct pci_dev *pc
 
 		if (!room_s || !room_d) {
 			r = selftest_say(ctx, SELFTEST_FAIL, "%s: segments cover less than %u bytes",
-					 f->name, total);
+					 f->name, (unsigned)total);
 			goto out;
 		}
 		n = n < room_s ? n : room_s;
