@@ -20,6 +20,8 @@
 
 #include "shell_dev.h"
 
+#define MIN_GRANULE	4096u
+
 #define USAGE \
 	"usage: iommu map <bdf> <iova> <phys> <size> [r|w|rw]\n" \
 	"       iommu unmap <bdf> <iova> <size>\n" \
@@ -55,13 +57,22 @@ static int do_map(struct pci_dev *pci, int argc, char **argv)
 		tg_printf(USAGE);
 		return 1;
 	}
+	/* Refused before a domain is made for it: bad input leaves nothing behind. */
+	if (!size || ((iova | phys | size) & (MIN_GRANULE - 1)) || iova + size < iova) {
+		tg_printf("iommu map: %s: IOVA, phys and size must be non-zero multiples of 4 KiB\n",
+			  tg_strerror(TG_EINVAL));
+		return 1;
+	}
+	bool had_domain = shell_dev_held(pci) != NULL;
 	struct smmu_domain *dom = shell_dev_domain("iommu map", pci, true);
 	if (!dom)
 		return 1;
 	int err = smmu_map(dom, iova, phys, size, prot);
 	if (err) {
-		tg_printf("iommu map: %s (IOVA, phys and size must be page-aligned and the range free)\n",
-			  tg_strerror(err));
+		tg_printf("iommu map: %s (pages of the domain's granule, inside its IOVA range, "
+			  "not mapped yet)\n", tg_strerror(err));
+		if (!had_domain && shell_dev_release(pci))
+			tg_printf("iommu map: domain released again\n");
 		return 1;
 	}
 	tg_printf("mapped IOVA 0x%llx-0x%llx -> 0x%llx ", (unsigned long long)iova,
