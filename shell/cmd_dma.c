@@ -207,8 +207,12 @@ static int dma_cmd(int argc, char **argv)
 		  dd->iommu ? "translated by the SMMU" : "direct (no IOMMU)", (unsigned long long)dd->mask);
 	if (is_edu(pci) && edu_init(&edu, pci) == TG_OK) {
 		edu.use_irq = false;	/* polled: INTx may be shared with another edu */
+		unsigned long mark = smmu_event_mark();
 		rc = edu_single(dd) | edu_sg(dd);
 		pci_set_master(pci, false);
+		unsigned long events = smmu_event_mark() - mark;
+		tg_printf("SMMU events during the transfers: %lu\n", events);
+		rc |= events != 0;
 	} else {
 		tg_printf("no device transfer: %s; checking the mapping only\n", why_not(pci));
 		rc = mapping_only(dd);

@@ -175,5 +175,5 @@ static int iommu_cmd(int argc, char **argv)
 	tg_printf("released %s: its stream is back on the default STE\n", argv[2]);
 	return 0;
 }
-SHELL_COMMAND(iommu, "iommu", "iommu map|unmap|walk|release <bdf> ...",
-	      "map, unmap or walk a device's IOMMU address space", iommu_cmd);
+SHELL_COMMAND(iommu, "iommu", "iommu <op> <bdf> ...",
+	      "map, unmap, walk or release a device's IOMMU address space", iommu_cmd);
