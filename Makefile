@@ -4,15 +4,14 @@
 #   make [ARCH=aarch64|arm] [BOARD=qemu-virt] [OPT=-O2|-Os]
 #   make run      boot the main image on QEMU (installs missing packages)
 #   make test     host unit tests + every QEMU scenario, both ISAs
-#   make debug    QEMU halted with its gdbstub + gdb-multiarch
+#   make debug    gdb-multiarch on QEMU's gdbstub, or on OpenOCD's on real boards
+#   make flash    load the ELF over JTAG/SWD with OpenOCD and run it (real boards)
 #   make deps     install every Debian package the project needs
 
 ARCH  ?= aarch64
 BOARD ?= qemu-virt
 OPT   ?= -O2
 LOG   ?= 1
-# SMMU policy for streams no driver attached: deny (abort) or bypass.
-SMMU_DEFAULT ?= deny
 V     ?= 0
 
 ifeq ($(V),0)
@@ -22,10 +21,25 @@ Q :=
 endif
 
 TOP   := $(abspath .)
-# -Os builds get their own directory so both can coexist.
-BUILD := build/$(ARCH)-$(BOARD)$(if $(filter -Os,$(OPT)),-Os)$(if $(filter 0,$(LOG)),-nolog)$(if $(filter bypass,$(SMMU_DEFAULT)),-bypass)
 
+ifeq ($(wildcard boards/$(BOARD)/board.mk),)
+$(error BOARD=$(BOARD): no boards/$(BOARD)/board.mk (boards: $(notdir $(patsubst %/board.mk,%,$(wildcard boards/*/board.mk)))))
+endif
 include boards/$(BOARD)/board.mk
+ifeq ($(filter $(ARCH),$(BOARD_ARCHES)),)
+$(error BOARD=$(BOARD) supports ARCH=$(BOARD_ARCHES), not $(ARCH))
+endif
+
+# SMMU policy for streams no driver attached, deny (abort) or bypass: the
+# board file chooses (BOARD_SMMU_DEFAULT); the command line may override it.
+SMMU_DEFAULT ?= $(BOARD_SMMU_DEFAULT)
+ifeq ($(filter deny bypass,$(SMMU_DEFAULT)),)
+$(error SMMU_DEFAULT must be deny or bypass, not $(SMMU_DEFAULT))
+endif
+
+# -Os builds, logging off and a non-default SMMU policy get their own
+# directory so they can coexist with the default build.
+BUILD := build/$(ARCH)-$(BOARD)$(if $(filter -Os,$(OPT)),-Os)$(if $(filter 0,$(LOG)),-nolog)$(if $(filter-out $(BOARD_SMMU_DEFAULT),$(SMMU_DEFAULT)),-$(SMMU_DEFAULT))
 
 ifeq ($(ARCH),aarch64)
 CROSS       ?= aarch64-linux-gnu-
@@ -87,9 +101,16 @@ TEST_BIN := $(BUILD)/tollgate-test.bin
 BENCH_ELF := $(BUILD)/tollgate-bench.elf
 BENCH_BIN := $(BUILD)/tollgate-bench.bin
 
-.PHONY: all images run test test-host test-target debug deps clean size check-deps bench bench-image
+.PHONY: all images run test test-host test-target debug flash deps clean size check-deps bench bench-image check-boards
 all: images
-images: $(ELF) $(BIN) $(TEST_ELF) $(TEST_BIN)
+# Boards that carry their own device tree source get its DTB built too.
+BOARD_DTBS := $(patsubst boards/$(BOARD)/%.dts,$(BUILD)/%.dtb,$(wildcard boards/$(BOARD)/*.dts))
+images: $(ELF) $(BIN) $(TEST_ELF) $(TEST_BIN) $(BOARD_DTBS)
+
+$(BUILD)/%.dtb: boards/$(BOARD)/%.dts
+	@mkdir -p $(dir $@)
+	@echo "  DTC     $<"
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -133,14 +154,44 @@ check-deps:
 	$(Q)tools/setup.sh --check 2>/dev/null || tools/setup.sh
 
 # --- running -----------------------------------------------------------------
+# The board file says how its images are run and debugged (BOARD_DEBUG):
+# qemu = on QEMU (run, debug on its gdbstub); openocd = a real board behind
+# boards/<board>/openocd.cfg (flash, debug on OpenOCD's gdb server); none =
+# neither, BOARD_DEBUG_WHY says what to do instead.
+NO_RUN_WHY = $(if $(BOARD_DEBUG_WHY),$(BOARD_DEBUG_WHY),board $(BOARD) is not an emulator: make flash loads it)
+
 run: check-deps
+ifeq ($(BOARD_DEBUG),qemu)
 	$(Q)$(MAKE) --no-print-directory images
 	$(Q)tools/qemu-run --arch $(ARCH) --config $(RUN_CONFIG_$(ARCH)) --interactive $(BIN)
+else
+	@echo "make run: BOARD=$(BOARD): $(NO_RUN_WHY)" >&2; exit 1
+endif
 
 debug: check-deps
+ifeq ($(BOARD_DEBUG),qemu)
 	$(Q)$(MAKE) --no-print-directory images
 	$(Q)[ -e build/nvme.img ] || truncate -s 16M build/nvme.img
 	$(Q)tools/debug.sh $(ARCH) $(RUN_CONFIG_$(ARCH)) $(BIN) $(ELF)
+else ifeq ($(BOARD_DEBUG),openocd)
+	$(Q)$(MAKE) --no-print-directory images
+	$(Q)tools/debug.sh --openocd $(BOARD) $(ARCH) $(ELF)
+else
+	@echo "make debug: BOARD=$(BOARD): $(BOARD_DEBUG_WHY)" >&2; exit 1
+endif
+
+# Load the ELF into the board's RAM over JTAG/SWD and run it, DTB address
+# in x0 / r2 (tools/flash.sh; OPENOCD_INTERFACE names the probe).
+flash: check-deps
+ifeq ($(BOARD_DEBUG),openocd)
+	$(Q)$(MAKE) --no-print-directory images
+	$(Q)OPENOCD_INTERFACE=$(if $(OPENOCD_INTERFACE),$(OPENOCD_INTERFACE),$(BOARD_OPENOCD_INTERFACE)) \
+		tools/flash.sh $(BOARD) $(ARCH) $(ELF) $(BOARD_DTB_ADDR)
+else ifeq ($(BOARD_DEBUG),qemu)
+	@echo "make flash: BOARD=$(BOARD) is QEMU: nothing to flash, make run boots the image" >&2; exit 1
+else
+	@echo "make flash: BOARD=$(BOARD): $(BOARD_DEBUG_WHY)" >&2; exit 1
+endif
 
 # Text/data/bss per layer for both ISAs, at -Os with logging compiled out.
 size:
@@ -160,6 +211,12 @@ test-target: check-deps images
 # table on the console, CSV and JSON under build/.
 bench: check-deps
 	$(Q)tools/run-bench
+
+# Every OpenOCD script with the dummy adapter, and every built ELF's load
+# segments against its board's RAM (also a step of `make test`).
+check-boards:
+	$(Q)tools/check-openocd
+	$(Q)tools/check-elf-ram
 
 clean:
 	rm -rf build

@@ -125,6 +125,7 @@ int dma_dev_init(struct dma_dev *dd, struct pci_dev *pci, uint64_t mask)
 	io->dom = smmu_domain_create(smmu, mask_bits(mask));
 	if (!io->dom)
 		return TG_ENOMEM;
+	smmu_domain_keep_leaf_tables(io->dom, true);
 	err = reserve_bus_ranges(io, pci->host);
 	if (!err)
 		err = map_msi_doorbell(io, end);

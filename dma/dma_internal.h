@@ -21,9 +21,11 @@ struct smmu;
 
 struct dma_map_rec {
 	uint64_t iova;		/* DMA address handed out; 0 = empty slot */
-	uint32_t size;
-	uint32_t dir;
+	uint64_t size;		/* bytes asked for (a list: the IOVA allocation) */
+	unsigned int dir;	/* enum dma_dir, | DMA_REC_SG for a scatterlist */
 };
+
+#define DMA_REC_SG	0x100u	/* record of a dma_map_sg allocation (key: its base) */
 
 struct dma_iommu {
 	bool in_use;
@@ -36,5 +38,13 @@ struct dma_iommu {
 	struct dma_map_rec recs[DMA_REC_SLOTS];
 	unsigned int nrecs;
 };
+
+/* An IOVA range of len bytes below the device's mask (4 GiB first); TG_ERANGE when none fits. */
+int dma_iova_alloc(struct dma_dev *dd, uint64_t len, uint64_t *iova);
+
+/* Records of live mappings (dma_map.c): TG_ENOMEM when the table is full. */
+int dma_rec_add(struct dma_iommu *io, uint64_t iova, uint64_t size, unsigned int dir);
+struct dma_map_rec *dma_rec_find(struct dma_iommu *io, uint64_t iova);
+void dma_rec_del(struct dma_iommu *io, struct dma_map_rec *r);
 
 #endif

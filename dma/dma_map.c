@@ -52,7 +52,7 @@ static unsigned int rec_hash(uint64_t iova)
 	return (unsigned int)(h >> 54) & (DMA_REC_SLOTS - 1);
 }
 
-static struct dma_map_rec *rec_find(struct dma_iommu *io, uint64_t iova)
+struct dma_map_rec *dma_rec_find(struct dma_iommu *io, uint64_t iova)
 {
 	for (unsigned int i = rec_hash(iova), n = 0; n < DMA_REC_SLOTS;
 	     i = (i + 1) & (DMA_REC_SLOTS - 1), n++) {
@@ -64,20 +64,20 @@ static struct dma_map_rec *rec_find(struct dma_iommu *io, uint64_t iova)
 	return NULL;
 }
 
-static int rec_add(struct dma_iommu *io, uint64_t iova, size_t size, enum dma_dir dir)
+int dma_rec_add(struct dma_iommu *io, uint64_t iova, uint64_t size, unsigned int dir)
 {
 	if (io->nrecs >= DMA_REC_SLOTS / 2)
 		return TG_ENOMEM;
 	unsigned int i = rec_hash(iova);
 	while (io->recs[i].iova)
 		i = (i + 1) & (DMA_REC_SLOTS - 1);
-	io->recs[i] = (struct dma_map_rec){ iova, (uint32_t)size, (uint32_t)dir };
+	io->recs[i] = (struct dma_map_rec){ iova, size, dir };
 	io->nrecs++;
 	return TG_OK;
 }
 
 /* Backward-shift deletion keeps every probe chain unbroken. */
-static void rec_del(struct dma_iommu *io, struct dma_map_rec *r)
+void dma_rec_del(struct dma_iommu *io, struct dma_map_rec *r)
 {
 	unsigned int hole = (unsigned int)(r - io->recs);
 
@@ -113,56 +113,70 @@ void dma_sync_for_cpu(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_d
 	arch_dcache_inval_range((uintptr_t)phys, size);
 }
 
-int dma_map_single(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir, dma_addr_t *dma)
+/* The direct path: no IOMMU, the bus address through dma-ranges, the mask checked. */
+static __attribute__((noinline)) int map_direct(struct dma_dev *dd, uint64_t phys, size_t size,
+						enum dma_dir dir, dma_addr_t *dma)
 {
-	if (!dd || !dma || !size || !dir_ok(dir) || phys + size - 1 < phys)
-		return TG_EINVAL;
-	struct dma_iommu *io = dd->iommu;
-	int err;
+	uint64_t bus;
+	int err = direct_bus_addr(dd->pci->host, phys, size, &bus);
 
-	if (!io) {
-		uint64_t bus;
-		err = direct_bus_addr(dd->pci->host, phys, size, &bus);
-		if (!err && (bus > dd->mask || size - 1 > dd->mask - bus))
-			err = TG_ERANGE;
-		if (err) {
-			dd->cnt.map_failures++;
-			return err;
-		}
-		dma_sync_for_device(dd, phys, size, dir);
-		dd->cnt.maps++;
-		*dma = bus;
-		return TG_OK;
-	}
-
-	uint64_t off = phys & (DMA_GRANULE - 1);
-	uint64_t len = (off + size + DMA_GRANULE - 1) & ~(DMA_GRANULE - 1);
-	uint64_t iova;
-	err = TG_ENOSPC;
-	if (dd->mask > 0xffffffffull)
-		err = iova_alloc_flags(&io->iovad, len, 0xffffffffull, IOVA_ALLOC_NOFLUSH, &iova);
-	if (err)
-		err = iova_alloc(&io->iovad, len, dd->mask, &iova);
+	if (!err && (bus > dd->mask || size - 1 > dd->mask - bus))
+		err = TG_ERANGE;
 	if (err) {
-		dd->cnt.map_failures++;
-		return err == TG_ENOSPC ? TG_ERANGE : err;
-	}
-	if (size > UINT32_MAX || (err = rec_add(io, iova + off, size, dir)) != TG_OK) {
-		iova_free(&io->iovad, iova, len);
-		dd->cnt.map_failures++;
-		return size > UINT32_MAX ? TG_ERANGE : err;
-	}
-	err = smmu_map(io->dom, iova, phys - off, len, dir_prot(dir));
-	if (err) {
-		rec_del(io, rec_find(io, iova + off));
-		iova_free(&io->iovad, iova, len);
 		dd->cnt.map_failures++;
 		return err;
 	}
 	dma_sync_for_device(dd, phys, size, dir);
 	dd->cnt.maps++;
+	*dma = bus;
+	return TG_OK;
+}
+
+int dma_iova_alloc(struct dma_dev *dd, uint64_t len, uint64_t *iova)
+{
+	struct dma_iommu *io = dd->iommu;
+	int err = TG_ENOSPC;
+
+	/* Below 4 GiB first: 32-bit-only peers of a wider device keep working. */
+	if (dd->mask > 0xffffffffull)
+		err = iova_alloc_flags(&io->iovad, len, 0xffffffffull, IOVA_ALLOC_NOFLUSH, iova);
+	if (err)
+		err = iova_alloc(&io->iovad, len, dd->mask, iova);
+	return err == TG_ENOSPC ? TG_ERANGE : err;
+}
+
+int dma_map_single(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir, dma_addr_t *dma)
+{
+	if (!dd || !dma || !size || !dir_ok(dir) || phys + size - 1 < phys)
+		return TG_EINVAL;
+	struct dma_iommu *io = dd->iommu;
+	if (!io)
+		return map_direct(dd, phys, size, dir, dma);
+
+	uint64_t off = phys & (DMA_GRANULE - 1);
+	uint64_t len = (off + size + DMA_GRANULE - 1) & ~(DMA_GRANULE - 1);
+	uint64_t iova;
+	int err = dma_iova_alloc(dd, len, &iova);
+	if (err)
+		goto fail;
+	err = dma_rec_add(io, iova + off, size, dir);
+	if (!err) {
+		err = smmu_map(io->dom, iova, phys - off, len, dir_prot(dir));
+		if (err)
+			dma_rec_del(io, dma_rec_find(io, iova + off));
+	}
+	if (err) {
+		iova_free(&io->iovad, iova, len);
+		goto fail;
+	}
+	if (!dd->coherent)
+		dma_sync_for_device(dd, phys, size, dir);
+	dd->cnt.maps++;
 	*dma = iova + off;
 	return TG_OK;
+fail:
+	dd->cnt.map_failures++;
+	return err;
 }
 
 int dma_unmap_single(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_dir dir)
@@ -178,22 +192,24 @@ int dma_unmap_single(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_d
 	uint64_t off = dma & (DMA_GRANULE - 1);
 	uint64_t base = dma - off;
 	uint64_t len = (off + size + DMA_GRANULE - 1) & ~(DMA_GRANULE - 1);
-	uint64_t phys;
+	uint64_t phys = 0;
 
 	/* Only what dma_map_single handed out, with its exact size and direction. */
-	struct dma_map_rec *rec = rec_find(io, dma);
-	if (!rec)
+	struct dma_map_rec *rec = dma_rec_find(io, dma);
+	if (!rec || (rec->dir & DMA_REC_SG))
 		return TG_ENOENT;
-	if (rec->size != size || rec->dir != (uint32_t)dir)
+	if (rec->size != size || rec->dir != (unsigned int)dir)
 		return TG_EINVAL;
-	if (smmu_iova_lookup(io->dom, base, &phys, NULL) != TG_OK)
+	/* A non-coherent device's buffer is invalidated after the unmap: find it first. */
+	if (!dd->coherent && smmu_iova_lookup(io->dom, base, &phys, NULL) != TG_OK)
 		return TG_ENOENT;
 	int64_t n = smmu_unmap(io->dom, base, len);
 	if (n < 0)
 		return (int)n;
 	iova_free(&io->iovad, base, len);
-	rec_del(io, rec);
-	dma_sync_for_cpu(dd, phys + off, size, dir);
+	dma_rec_del(io, rec);
+	if (!dd->coherent)
+		dma_sync_for_cpu(dd, phys + off, size, dir);
 	dd->cnt.unmaps++;
 	return TG_OK;
 }

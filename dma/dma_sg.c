@@ -76,14 +76,7 @@ static int classify(struct dma_dev *dd, const struct dma_sg *s, enum entry_kind 
 	}
 }
 
-static unsigned int entry_prot(enum entry_kind kind, enum dma_dir dir)
-{
-	unsigned int prot = dir == DMA_TO_DEVICE ? IOMMU_READ : IOMMU_READ | IOMMU_WRITE;
-
-	return kind == ENTRY_MMIO ? prot | IOMMU_MMIO : prot;
-}
-
-/* Pass 3: merge into output segments in place. */
+/* The direct path's output: merged where bus addresses meet. */
 static int finalise(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, const uint8_t *bus)
 {
 	int out = -1;
@@ -138,24 +131,61 @@ static int map_sg_direct(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 	return finalise(dd, sg, nents, bus);
 }
 
+/*
+ * What a failed map leaves behind, undone: ranges [0, mapped) and whatever
+ * part of range `mapped` got mapped are unmapped (one invalidation), the
+ * IOVA and its record freed, the list cleared.
+ */
+static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents,
+		       const struct io_map_range *r, unsigned int nranges, unsigned int mapped,
+		       uint64_t base, uint64_t len, int err)
+{
+	static uint64_t spans[DMA_SG_MAX + 1][2];
+	struct dma_iommu *io = dd->iommu;
+	unsigned int n = 0;
+
+	for (unsigned int k = 0; k < mapped; k++, n++) {
+		spans[n][0] = base + r[k].iova_off;
+		spans[n][1] = r[k].size;
+	}
+	if (mapped < nranges) {
+		/* Granule by granule: the prefix of the failed range that made it. */
+		uint64_t a = base + r[mapped].iova_off, pa;
+		spans[n][0] = a;
+		spans[n][1] = 0;
+		while (spans[n][1] < r[mapped].size &&
+		       smmu_iova_to_phys(io->dom, a + spans[n][1], &pa) == TG_OK)
+			spans[n][1] += DMA_GRANULE;
+		n += spans[n][1] != 0;
+	}
+	if (n)
+		smmu_unmap_ranges(io->dom, (const uint64_t (*)[2])spans, n);
+	dma_rec_del(io, dma_rec_find(io, base));
+	iova_free(&io->iovad, base, len);
+	clear_dma_fields(sg, nents);
+	dd->cnt.map_failures++;
+	return err;
+}
+
 int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir)
 {
 	static uint8_t bus[DMA_SG_MAX];
 	static uint8_t kinds[DMA_SG_MAX];
-	static uint64_t pos[DMA_SG_MAX];
+	static struct io_map_range ranges[DMA_SG_MAX];
 
 	/* A count beyond the limit may not match the array: touch nothing. */
 	if (!sg || !nents || nents > DMA_SG_MAX)
 		return TG_EINVAL;
-	/* Whatever happens next, the caller never sees stale DMA fields. */
-	clear_dma_fields(sg, nents);
-	if (!dd || !dir_valid(dir))
+	if (!dd || !dir_valid(dir)) {
+		clear_dma_fields(sg, nents);
 		return TG_EINVAL;
-	for (unsigned int i = 0; i < nents; i++)
-		if (!sg[i].length || sg[i].phys + sg[i].length - 1 < sg[i].phys ||
-		    sg[i].length > dd->max_seg_size)
-			return TG_EINVAL;
+	}
 	if (!dd->iommu) {
+		clear_dma_fields(sg, nents);
+		for (unsigned int i = 0; i < nents; i++)
+			if (!sg[i].length || sg[i].phys + sg[i].length - 1 < sg[i].phys ||
+			    sg[i].length > dd->max_seg_size)
+				return TG_EINVAL;
 		int n = map_sg_direct(dd, sg, nents, dir, bus);
 		if (n < 0)
 			clear_dma_fields(sg, nents);
@@ -163,84 +193,140 @@ int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum d
 	}
 
 	struct dma_iommu *io = dd->iommu;
+	const uint64_t boundary = dd->seg_boundary;
+	const bool maybe_p2p = p2p_provider_count() != 0;
+	bool any_mmio = false;
 	uint64_t len = 0;
+	unsigned int nranges = 0;
 	int err = TG_OK;
 
-	/* Pass 1: classify and lay out. */
-	for (unsigned int i = 0; i < nents && !err; i++) {
-		enum entry_kind kind;
+	/* Pass 1: check, classify and lay out every entry. */
+	for (unsigned int i = 0; i < nents; i++) {
+		struct dma_sg *s = &sg[i];
+		enum entry_kind kind = ENTRY_MEM;
 		uint64_t baddr = 0;
-		err = classify(dd, &sg[i], &kind, &baddr);
-		if (err)
+
+		if (!s->length || s->phys + s->length - 1 < s->phys || s->length > dd->max_seg_size) {
+			err = TG_EINVAL;
 			break;
+		}
+		if (maybe_p2p) {
+			err = classify(dd, s, &kind, &baddr);
+			if (err)
+				break;
+			any_mmio |= kind == ENTRY_MMIO;
+		}
 		kinds[i] = (uint8_t)kind;
-		bus[i] = kind == ENTRY_BUS;
 		if (kind == ENTRY_BUS) {
-			sg[i].dma_address = baddr;
-			sg[i].dma_length = sg[i].length;
+			s->dma_address = baddr;	/* read back by pass 3 */
 			continue;
 		}
-		uint64_t span = granule_up(granule_off(sg[i].phys) + sg[i].length);
-		uint64_t boundary = dd->seg_boundary + 1;
-		if (span > boundary) {
+		uint64_t off = granule_off(s->phys);
+		uint64_t span = granule_up(off + s->length);
+		if (span - 1 > boundary) {
 			err = TG_EINVAL;	/* can never fit between two boundaries */
 			break;
 		}
-		if ((len & ~dd->seg_boundary) != ((len + span - 1) & ~dd->seg_boundary))
-			len = (len + boundary - 1) & ~dd->seg_boundary;
-		pos[i] = len;
+		if ((len ^ (len + span - 1)) & ~boundary)
+			len = (len + boundary) & ~boundary;
+		ranges[nranges++] = (struct io_map_range){ len, s->phys - off, span };
 		len += span;
 	}
 	if (err) {
 		clear_dma_fields(sg, nents);
 		return err;
 	}
-	if (!len)
-		return finalise(dd, sg, nents, bus);	/* only bus-address entries */
 
-	/* Pass 2: one allocation, every IOVA entry mapped into it. */
-	uint64_t base;
-	err = TG_ENOSPC;
-	if (dd->mask > 0xffffffffull)
-		err = iova_alloc_flags(&io->iovad, len, 0xffffffffull, IOVA_ALLOC_NOFLUSH, &base);
-	if (err)
-		err = iova_alloc(&io->iovad, len, dd->mask, &base);
-	if (err) {
-		clear_dma_fields(sg, nents);
-		dd->cnt.map_failures++;
-		return err == TG_ENOSPC ? TG_ERANGE : err;
-	}
-	unsigned int mapped = 0;
-	for (unsigned int i = 0; i < nents; i++, mapped = i) {
-		if (bus[i])
-			continue;
-		uint64_t off = granule_off(sg[i].phys);
-		uint64_t span = granule_up(off + sg[i].length);
-		err = smmu_map(io->dom, base + pos[i], sg[i].phys - off, span,
-			       entry_prot((enum entry_kind)kinds[i], dir));
-		if (err)
-			break;
-		if (kinds[i] == ENTRY_MEM)
-			dma_sync_for_device(dd, sg[i].phys, sg[i].length, dir);
-		sg[i].dma_address = base + pos[i] + off;
-		sg[i].dma_length = sg[i].length;
-	}
-	if (err) {
-		uint64_t ranges[1][2];
-		for (unsigned int i = 0; i < mapped; i++) {
-			if (bus[i])
-				continue;
-			ranges[0][0] = base + pos[i];
-			ranges[0][1] = granule_up(granule_off(sg[i].phys) + sg[i].length);
-			smmu_unmap_ranges(io->dom, (const uint64_t (*)[2])ranges, 1);
+	/* Pass 2: one allocation (recorded for the exact unmap check), one batch of ranges. */
+	uint64_t base = 0;
+	if (len) {
+		err = dma_iova_alloc(dd, len, &base);
+		if (!err) {
+			err = dma_rec_add(io, base, len, dir | DMA_REC_SG);
+			if (err)
+				iova_free(&io->iovad, base, len);
 		}
-		iova_free(&io->iovad, base, len);
-		clear_dma_fields(sg, nents);
-		dd->cnt.map_failures++;
-		return err;
+		if (err) {
+			clear_dma_fields(sg, nents);
+			dd->cnt.map_failures++;
+			return err;
+		}
+		struct io_pgtable_batch b;
+		unsigned int prot = dir == DMA_TO_DEVICE ? IOMMU_READ : IOMMU_READ | IOMMU_WRITE;
+		unsigned int mapped = 0, done, k = 0;
+		enum entry_kind batch_kind = ENTRY_MEM;
+		smmu_map_batch_start(io->dom, prot, &b);
+		/* Runs of one kind: memory, or peer BARs through the host bridge (device memory). */
+		for (unsigned int i = 0; any_mmio && i < nents && !err; i++) {
+			if (kinds[i] == ENTRY_BUS)
+				continue;
+			if (kinds[i] != batch_kind) {
+				err = io_pgtable_batch_map_ranges(&b, base, &ranges[mapped], k - mapped,
+								  &done);
+				mapped += done;
+				batch_kind = (enum entry_kind)kinds[i];
+				io_pgtable_batch_set_prot(&b, batch_kind == ENTRY_MMIO ? prot | IOMMU_MMIO
+										 : prot);
+			}
+			k++;
+		}
+		if (!any_mmio)
+			k = nranges;
+		if (!err) {
+			err = io_pgtable_batch_map_ranges(&b, base, &ranges[mapped], k - mapped, &done);
+			mapped += done;
+		}
+		io_pgtable_batch_finish(&b);
+		if (err)
+			return map_sg_undo(dd, sg, nents, ranges, nranges, mapped, base, len, err);
+	}
+
+	/* Pass 3: the output segments, written in place, merged where they meet.
+	 * The open segment lives in locals; it is stored when the next one opens. */
+	unsigned int out = 0, k = 0;
+	dma_addr_t seg_addr = 0;
+	uint64_t seg_len = 0;
+	uint32_t seg_flags = 0;
+	for (unsigned int i = 0; i < nents; i++) {
+		const uint32_t length = sg[i].length;
+		dma_addr_t a;
+		uint32_t flags = 0;
+
+		if (kinds[i] == ENTRY_BUS) {
+			a = sg[i].dma_address;	/* its own segment, flagged, never merged */
+			flags = DMA_SG_BUS_ADDRESS;
+		} else {
+			if (!dd->coherent && kinds[i] == ENTRY_MEM)
+				dma_sync_for_device(dd, sg[i].phys, length, dir);
+			a = base + ranges[k++].iova_off + granule_off(sg[i].phys);
+			if (seg_len && !seg_flags && seg_addr + seg_len == a &&
+			    seg_len + length <= dd->max_seg_size &&
+			    !((seg_addr ^ (a + length - 1)) & ~boundary)) {
+				seg_len += length;
+				continue;
+			}
+		}
+		if (seg_len) {
+			sg[out].dma_address = seg_addr;
+			sg[out].dma_length = (uint32_t)seg_len;
+			sg[out].flags = seg_flags;
+			out++;
+		}
+		seg_addr = a;
+		seg_len = length;
+		seg_flags = flags;
+	}
+	sg[out].dma_address = seg_addr;
+	sg[out].dma_length = (uint32_t)seg_len;
+	sg[out].flags = seg_flags;
+	out++;
+	for (unsigned int j = out; j < nents; j++) {
+		sg[j].dma_address = 0;
+		sg[j].dma_length = 0;
+		sg[j].flags = 0;
 	}
 	dd->cnt.maps++;
-	return finalise(dd, sg, nents, bus);
+	return (int)out;
 }
 
 int dma_unmap_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir)
@@ -269,22 +355,29 @@ int dma_unmap_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum
 	if (dd->iommu && n) {
 		struct dma_iommu *io = dd->iommu;
 		uint64_t astart, asize;
-		/* Every segment must lie in the one allocation this list got. */
+		/* Every segment must lie in the one allocation this list got ... */
 		if (iova_find(&io->iovad, lo, &astart, &asize) != TG_OK || hi - astart > asize)
 			return TG_ENOENT;
+		/* ... which dma_map_sg made, for this direction. */
+		struct dma_map_rec *rec = dma_rec_find(io, astart);
+		if (!rec || !(rec->dir & DMA_REC_SG))
+			return TG_ENOENT;
+		if (rec->dir != (dir | DMA_REC_SG))
+			return TG_EINVAL;
 		int64_t r = smmu_unmap_ranges(io->dom, (const uint64_t (*)[2])ranges, n);
 		if (r < 0)
 			return (int)r;
 		iova_free(&io->iovad, astart, asize);
+		dma_rec_del(io, rec);
 	} else if (!dd->iommu) {
 		for (unsigned int i = 0; i < segs; i++)
 			if (!(sg[i].flags & DMA_SG_BUS_ADDRESS))
 				dd->cnt.unmaps++;
 	}
-	for (unsigned int i = 0; i < nents; i++)
-		if (!(sg[i].flags & DMA_SG_BUS_ADDRESS) && dir != DMA_TO_DEVICE && !dd->coherent &&
-		    !p2p_provider_of(sg[i].phys))
-			dma_sync_for_cpu(dd, sg[i].phys, sg[i].length, dir);
+	if (dir != DMA_TO_DEVICE && !dd->coherent)
+		for (unsigned int i = 0; i < nents; i++)
+			if (!p2p_provider_of(sg[i].phys))	/* BAR memory is not cached */
+				dma_sync_for_cpu(dd, sg[i].phys, sg[i].length, dir);
 	clear_dma_fields(sg, segs);
 	dd->cnt.unmaps++;
 	return TG_OK;

@@ -71,6 +71,11 @@ int p2p_provider_register(struct pci_dev *pci, unsigned int bar, uint64_t offset
 	return TG_OK;
 }
 
+unsigned int p2p_provider_count(void)
+{
+	return nproviders;
+}
+
 struct p2p_provider *p2p_provider_get(unsigned int idx)
 {
 	return idx < nproviders ? &providers[idx] : NULL;

@@ -45,6 +45,13 @@
  * coherent, and otherwise one more descriptor in the range a table's
  * changes are cleaned with (or one clean if nothing else changed there).
  *
+ * Fast path.  Most DMA maps and unmaps cover a few pages inside one
+ * last-level table that already exists.  The table last walked to is
+ * remembered (with the descriptor that links it), so such a call checks
+ * and writes its leaves and the parent's count and nothing else; the
+ * cache is dropped whenever any table is detached.  Everything else (new
+ * tables, blocks, splits, a table emptied) takes the two passes.
+ *
  * Tables an unmap empties are detached from their parent and chained on
  * the gather through their first descriptor (a table address is 4 KiB
  * aligned, so the chain word still reads as an invalid descriptor to a
@@ -271,6 +278,11 @@ int io_pgtable_init(struct io_pgtable *pgt, const struct io_pgtable_cfg *cfg,
 	if (p.root_size < MIN_TABLE)
 		p.root_size = MIN_TABLE;
 
+	p.leaf_span_shift = level_shift(&p, LAST_LEVEL - 1);
+	p.ias_top = 1ull << p.cfg.ias;
+	p.oas_top = 1ull << p.cfg.oas;
+	p.last_prot = IOMMU_READ;
+	p.last_attrs = ptd_prot_attrs(IOMMU_READ);
 	p.root = table_alloc(&p, p.root_size, &p.root_phys);
 	if (!p.root)
 		return TG_ENOMEM;
@@ -300,6 +312,7 @@ void io_pgtable_destroy(struct io_pgtable *pgt)
 		return;
 	free_subtree(pgt, pgt->root, pgt->start_level);
 	table_free(pgt, pgt->root, pgt->root_size);
+	pgt->leaf_key = 0;
 	pgt->root = NULL;
 	pgt->root_phys = 0;
 }
@@ -308,14 +321,96 @@ void io_pgtable_destroy(struct io_pgtable *pgt)
 
 static int check_range(const struct io_pgtable *pgt, uint64_t iova, uint64_t size)
 {
-	uint64_t top = 1ull << pgt->cfg.ias;
-	uint64_t mask = (1ull << granule(pgt)) - 1;
+	uint64_t top = pgt->ias_top;
 
-	if (!size || (iova & mask) || (size & mask))
+	if (!size || ((iova | size) & ((1ull << granule(pgt)) - 1)))
 		return TG_EINVAL;
 	if (iova >= top || size > top - iova)
 		return TG_ERANGE;
 	return TG_OK;
+}
+
+/* --- the fast path ------------------------------------------------------------ */
+
+/* Walks to the last-level table holding iova and remembers it; NULL if none. */
+static __attribute__((noinline)) uint64_t *leaf_table_walk(struct io_pgtable *pgt, uint64_t iova)
+{
+	if (pgt->start_level == LAST_LEVEL)
+		return NULL;	/* the root is the only table */
+	uint64_t *tbl = pgt->root, *pd = NULL;
+	for (unsigned int level = pgt->start_level; level < LAST_LEVEL; level++) {
+		pd = &tbl[table_index(pgt, level, iova)];
+		if (!is_table(*pd, level))
+			return NULL;
+		tbl = table_va(pgt, *pd);
+	}
+	pgt->leaf_key = (iova >> pgt->leaf_span_shift) + 1;
+	pgt->leaf_tbl = tbl;
+	pgt->leaf_parent = pd;
+	return tbl;
+}
+
+/* The existing last-level table holding iova (its parent descriptor in
+ * pgt->leaf_parent), or NULL. */
+static inline uint64_t *leaf_table(struct io_pgtable *pgt, uint64_t iova)
+{
+	if ((iova >> pgt->leaf_span_shift) + 1 == pgt->leaf_key)
+		return pgt->leaf_tbl;
+	return leaf_table_walk(pgt, iova);
+}
+
+/*
+ * The leaf entries of [iova, iova+size) when they all sit in one existing
+ * last-level table and do not cover all of it (a whole table's span may
+ * become a block, or free the table: the two passes handle that).
+ */
+static inline uint64_t *fast_target(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
+				    uint64_t **parent)
+{
+	unsigned int span = pgt->leaf_span_shift;
+
+	if (((iova ^ (iova + size - 1)) >> span) || size == 1ull << span)
+		return NULL;
+	uint64_t *t = leaf_table(pgt, iova);
+	if (!t)
+		return NULL;
+	*parent = pgt->leaf_parent;
+	return t + ((iova >> granule(pgt)) & ((1ull << (granule(pgt) - 3)) - 1));
+}
+
+/* A parent descriptor's count moved by delta (4 KiB tables never carry into the high bits). */
+static inline uint64_t count_add(uint64_t d, int delta)
+{
+	unsigned int lo = (unsigned int)((d & PTD_TCOUNT_LO_MASK) >> PTD_TCOUNT_LO_SHIFT);
+
+	if (lo + delta < (1u << PTD_TCOUNT_LO_BITS))
+		return d + ((uint64_t)(int64_t)delta << PTD_TCOUNT_LO_SHIFT);
+	return ptd_table_set_count(d, ptd_table_count(d) + delta);
+}
+
+/* 1: mapped; 0: needs the two passes; TG_EBUSY: something there already. */
+static inline int map_fast(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
+		    uint64_t attrs)
+{
+	uint64_t *pd;
+	uint64_t *e = fast_target(pgt, iova, size, &pd);
+
+	if (!e)
+		return 0;
+	unsigned int g = granule(pgt);
+	size_t n = (size_t)(size >> g);
+	for (size_t k = 0; k < n; k++)
+		if (e[k] & PTD_VALID)
+			return TG_EBUSY;
+	uint64_t leaf = ptd_leaf(phys, g, attrs, 1);
+	for (size_t k = 0; k < n; k++, leaf += 1ull << g)
+		desc_store(&e[k], leaf);
+	desc_store(pd, count_add(*pd, (int)n));
+	if (pgt->mem.clean) {
+		clean(pgt, e, n * sizeof(uint64_t));
+		clean(pgt, pd, sizeof(uint64_t));
+	}
+	return 1;
 }
 
 /* --- map ------------------------------------------------------------------------ */
@@ -408,33 +503,223 @@ next:
 	return added;
 }
 
-int io_pgtable_map(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
-		   unsigned int prot)
+/* The two passes (see the top of the file). */
+static __attribute__((noinline)) int map_slow(struct io_pgtable *pgt, uint64_t iova,
+					      uint64_t phys, uint64_t size, uint64_t attrs)
 {
 	struct table_pool pool;
 	size_t need = 0;
-	int rc;
+	int rc = map_check(pgt, pgt->root, pgt->start_level, iova, phys, size, &need);
 
-	if (!pgt || !pgt->root || (prot & ~PROT_ALL) || !(prot & (IOMMU_READ | IOMMU_WRITE)) ||
-	    ((prot & IOMMU_MMIO) && (prot & IOMMU_CACHE_NC)) ||
-	    (phys & ((1ull << granule(pgt)) - 1)))
-		return TG_EINVAL;
-	rc = check_range(pgt, iova, size);
-	if (rc)
-		return rc;
-	if (phys >= (1ull << pgt->cfg.oas) || size > (1ull << pgt->cfg.oas) - phys)
-		return TG_ERANGE;
-
-	rc = map_check(pgt, pgt->root, pgt->start_level, iova, phys, size, &need);
 	if (rc)
 		return rc;
 	rc = pool_fill(pgt, &pool, need);
 	if (rc)
 		return rc;
-	map_write(pgt, pgt->root, pgt->start_level, iova, phys, size, ptd_prot_attrs(prot), &pool,
-		  false);
+	map_write(pgt, pgt->root, pgt->start_level, iova, phys, size, attrs, &pool, false);
 	pool_drain(pgt, &pool);		/* empty unless the passes disagree */
 	pgt->stats.maps++;
+	return TG_OK;
+}
+
+int io_pgtable_map(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
+		   unsigned int prot)
+{
+	if (!pgt || !pgt->root || (prot & ~PROT_ALL) || !(prot & (IOMMU_READ | IOMMU_WRITE)) ||
+	    (prot & (IOMMU_MMIO | IOMMU_CACHE_NC)) == (IOMMU_MMIO | IOMMU_CACHE_NC) || !size ||
+	    ((iova | phys | size) & ((1ull << granule(pgt)) - 1)))
+		return TG_EINVAL;
+	if (iova >= pgt->ias_top || size > pgt->ias_top - iova || phys >= pgt->oas_top ||
+	    size > pgt->oas_top - phys)
+		return TG_ERANGE;
+	if (prot != pgt->last_prot) {
+		pgt->last_prot = prot;
+		pgt->last_attrs = ptd_prot_attrs(prot);
+	}
+
+	int rc = map_fast(pgt, iova, phys, size, pgt->last_attrs);
+	if (!rc)
+		return map_slow(pgt, iova, phys, size, pgt->last_attrs);
+	if (rc > 0)
+		pgt->stats.maps++;
+	return rc > 0 ? TG_OK : rc;
+}
+
+/* --- batched map ------------------------------------------------------------------ */
+
+static bool prot_valid(unsigned int prot)
+{
+	return !(prot & ~PROT_ALL) && (prot & (IOMMU_READ | IOMMU_WRITE)) &&
+	       (prot & (IOMMU_MMIO | IOMMU_CACHE_NC)) != (IOMMU_MMIO | IOMMU_CACHE_NC);
+}
+
+int io_pgtable_batch_start(struct io_pgtable *pgt, unsigned int prot, struct io_pgtable_batch *b)
+{
+	if (!pgt || !pgt->root || !b || !prot_valid(prot))
+		return TG_EINVAL;
+	*b = (struct io_pgtable_batch){ .pgt = pgt, .attrs = ptd_prot_attrs(prot), .lo = SIZE_MAX };
+	return TG_OK;
+}
+
+/* Stores the current table's count and cleans what the batch wrote there. */
+static void batch_flush(struct io_pgtable_batch *b)
+{
+	struct io_pgtable *pgt = b->pgt;
+
+	if (b->added) {
+		desc_store(b->pd, count_add(*b->pd, (int)b->added));
+		if (pgt->mem.clean) {
+			clean(pgt, &b->tbl[b->lo], (b->hi - b->lo) * sizeof(uint64_t));
+			clean(pgt, b->pd, sizeof(uint64_t));
+		}
+		pgt->stats.maps++;
+	}
+	b->added = 0;
+	b->key = 0;
+}
+
+int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys, uint64_t size)
+{
+	if (!b || !b->pgt)
+		return TG_EINVAL;
+	struct io_pgtable *pgt = b->pgt;
+	unsigned int g = granule(pgt), span = pgt->leaf_span_shift;
+
+	if (!size || ((iova | phys | size) & ((1ull << g) - 1)))
+		return TG_EINVAL;
+	if (iova >= pgt->ias_top || size > pgt->ias_top - iova || phys >= pgt->oas_top ||
+	    size > pgt->oas_top - phys)
+		return TG_ERANGE;
+	while (size) {
+		uint64_t key = (iova >> span) + 1;
+		uint64_t chunk = chunk_len(span, iova, size);
+
+		if (key != b->key) {
+			batch_flush(b);
+			uint64_t *t = chunk == 1ull << span ? NULL : leaf_table(pgt, iova);
+			if (!t) {
+				/* No table yet, or a whole table's span: the two passes. */
+				int rc = map_slow(pgt, iova, phys, chunk, b->attrs);
+				if (rc)
+					return rc;
+				goto next;
+			}
+			b->key = key;
+			b->tbl = t;
+			b->pd = pgt->leaf_parent;
+			b->lo = SIZE_MAX;
+			b->hi = 0;
+		}
+		size_t i = (size_t)(iova >> g) & (((size_t)1 << (g - 3)) - 1);
+		size_t n = (size_t)(chunk >> g);
+		uint64_t *e = &b->tbl[i];
+		for (size_t k = 0; k < n; k++)
+			if (e[k] & PTD_VALID)
+				return TG_EBUSY;
+		uint64_t leaf = ptd_leaf(phys, g, b->attrs, 1);
+		for (size_t k = 0; k < n; k++, leaf += 1ull << g)
+			desc_store(&e[k], leaf);
+		b->added += (unsigned int)n;
+		if (i < b->lo)
+			b->lo = i;
+		if (i + n > b->hi)
+			b->hi = i + n;
+next:
+		iova += chunk;
+		phys += chunk;
+		size -= chunk;
+	}
+	return TG_OK;
+}
+
+int io_pgtable_batch_map_ranges(struct io_pgtable_batch *b, uint64_t base,
+				const struct io_map_range *ranges, unsigned int n, unsigned int *done)
+{
+	if (!b || !b->pgt || (!ranges && n) || !done)
+		return TG_EINVAL;
+	struct io_pgtable *pgt = b->pgt;
+	const unsigned int g = granule(pgt), span = pgt->leaf_span_shift;
+	const uint64_t gsize = 1ull << g, gmask = gsize - 1;
+	const size_t imask = ((size_t)1 << (g - 3)) - 1;
+	const uint64_t leaf_bits = ptd_leaf(0, g, b->attrs, 1);
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		uint64_t iova = base + ranges[k].iova_off, phys = ranges[k].phys;
+
+		/* The common case: one granule in the current table. */
+		if (ranges[k].size == gsize && (iova >> span) + 1 == b->key &&
+		    !((iova | phys) & gmask) && phys < pgt->oas_top) {
+			size_t i = (size_t)(iova >> g) & imask;
+			if (b->tbl[i] & PTD_VALID)
+				break;
+			desc_store(&b->tbl[i], (phys & ptd_oa_mask(g)) | leaf_bits);
+			b->added++;
+			if (i < b->lo)
+				b->lo = i;
+			if (i >= b->hi)
+				b->hi = i + 1;
+			continue;
+		}
+		int rc = io_pgtable_batch_map(b, iova, phys, ranges[k].size);
+		if (rc) {
+			*done = k;
+			return rc;
+		}
+	}
+	*done = k;
+	return k == n ? TG_OK : TG_EBUSY;
+}
+
+void io_pgtable_batch_finish(struct io_pgtable_batch *b)
+{
+	if (b && b->pgt)
+		batch_flush(b);
+}
+
+int io_pgtable_batch_set_prot(struct io_pgtable_batch *b, unsigned int prot)
+{
+	if (!b || !b->pgt || !prot_valid(prot))
+		return TG_EINVAL;
+	b->attrs = ptd_prot_attrs(prot);
+	return TG_OK;
+}
+
+int io_pgtable_range_mapped(struct io_pgtable *pgt, uint64_t iova, uint64_t size)
+{
+	if (!pgt || !pgt->root)
+		return TG_EINVAL;
+	int rc = check_range(pgt, iova, size);
+	if (rc)
+		return rc;
+	unsigned int g = granule(pgt), span = pgt->leaf_span_shift;
+	while (size) {
+		uint64_t chunk = chunk_len(span, iova, size);
+		uint64_t *t = leaf_table(pgt, iova);
+
+		if (t) {
+			const uint64_t *e = &t[(size_t)(iova >> g) & (((size_t)1 << (g - 3)) - 1)];
+			for (size_t k = 0; k < (size_t)(chunk >> g); k++)
+				if (!(e[k] & PTD_VALID))
+					return TG_ENOENT;
+		} else {
+			/* Blocks (or nothing): one lookup per leaf. */
+			for (uint64_t a = iova; a < iova + chunk;) {
+				const uint64_t *tbl = pgt->root;
+				unsigned int level = pgt->start_level;
+				uint64_t d;
+				while (is_table(d = tbl[table_index(pgt, level, a)], level)) {
+					tbl = table_va(pgt, d);
+					level++;
+				}
+				if (!(d & PTD_VALID))
+					return TG_ENOENT;
+				a = (a | ((1ull << level_shift(pgt, level)) - 1)) + 1;
+			}
+		}
+		iova += chunk;
+		size -= chunk;
+	}
 	return TG_OK;
 }
 
@@ -509,7 +794,7 @@ static unsigned int unmap_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned 
 
 			if (!n)
 				goto next;
-			if (left) {
+			if (left || (pgt->cfg.keep_leaf_tables && level + 1 == LAST_LEVEL)) {
 				/* Count only: the address and type stay. */
 				d = ptd_table_set_count(d, left);
 			} else {
@@ -518,6 +803,7 @@ static unsigned int unmap_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned 
 				/* Chained through word 0; still all-invalid to a walker. */
 				desc_store(&child[0], (uint64_t)(uintptr_t)g->freelist);
 				g->freelist = child;
+				pgt->leaf_key = 0;
 				g->tables_freed++;
 			}
 		} else if (len == 1ull << shift) {
@@ -555,25 +841,8 @@ next:
 	return removed;
 }
 
-int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
-			 struct io_tlb_gather *gather)
+static void gather_range(struct io_tlb_gather *gather, uint64_t iova, uint64_t size)
 {
-	struct table_pool pool;
-	size_t need = 0;
-	int rc;
-
-	if (!pgt || !pgt->root || !gather)
-		return TG_EINVAL;
-	rc = check_range(pgt, iova, size);
-	if (rc)
-		return rc;
-	rc = unmap_check(pgt, pgt->root, pgt->start_level, iova, size, &need);
-	if (rc)
-		return rc;
-	rc = pool_fill(pgt, &pool, need);
-	if (rc)
-		return rc;
-
 	if (gather->empty) {
 		gather->start = iova;
 		gather->end = iova + size;
@@ -586,10 +855,70 @@ int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
 		if (iova + size > gather->end)
 			gather->end = iova + size;
 	}
+}
+
+/* 1: unmapped; 0: needs the two passes; TG_ENOENT: a page is not mapped. */
+static inline int unmap_fast(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
+		      struct io_tlb_gather *gather)
+{
+	uint64_t *pd;
+	uint64_t *e = fast_target(pgt, iova, size, &pd);
+
+	if (!e)
+		return 0;
+	unsigned int g = granule(pgt);
+	size_t n = (size_t)(size >> g);
+	for (size_t k = 0; k < n; k++)
+		if (!(e[k] & PTD_VALID))
+			return TG_ENOENT;
+	if (ptd_table_count(*pd) == n && !pgt->cfg.keep_leaf_tables)
+		return 0;	/* the table goes: detaching is the slow path's job */
+	for (size_t k = 0; k < n; k++)
+		desc_store(&e[k], 0);
+	desc_store(pd, count_add(*pd, -(int)n));
+	if (pgt->mem.clean) {
+		clean(pgt, e, n * sizeof(uint64_t));
+		clean(pgt, pd, sizeof(uint64_t));
+	}
+	gather_range(gather, iova, size);
+	gather->pages += n;
+	gather_leaf(gather, g);
+	return 1;
+}
+
+static __attribute__((noinline)) int64_t unmap_slow(struct io_pgtable *pgt, uint64_t iova,
+						    uint64_t size, struct io_tlb_gather *gather)
+{
+	struct table_pool pool;
+	size_t need = 0;
+	int rc = unmap_check(pgt, pgt->root, pgt->start_level, iova, size, &need);
+
+	if (rc)
+		return rc;
+	rc = pool_fill(pgt, &pool, need);
+	if (rc)
+		return rc;
+	gather_range(gather, iova, size);
 	unmap_write(pgt, pgt->root, pgt->start_level, iova, size, &pool, gather, false);
 	pool_drain(pgt, &pool);
 	pgt->stats.unmaps++;
 	return (int64_t)size;
+}
+
+int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
+			 struct io_tlb_gather *gather)
+{
+	if (!pgt || !pgt->root || !gather)
+		return TG_EINVAL;
+	int rc = check_range(pgt, iova, size);
+	if (rc)
+		return rc;
+	rc = unmap_fast(pgt, iova, size, gather);
+	if (!rc)
+		return unmap_slow(pgt, iova, size, gather);
+	if (rc > 0)
+		pgt->stats.unmaps++;
+	return rc > 0 ? (int64_t)size : rc;
 }
 
 void io_tlb_gather_init(struct io_tlb_gather *gather)

@@ -100,15 +100,20 @@ void smmu_cmdq_handle_error(struct smmu *smmu)
 	smmu_flush(smmu, bad, sizeof(*bad));
 }
 
-int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n)
+/* Entries in use, from the cached PROD and CONS (index + wrap bit each). */
+static uint32_t q_used(const struct smmu_queue *q)
 {
-	if (!smmu || (!cmds && n))
-		return TG_EINVAL;
-	struct smmu_queue *q = &smmu->cmdq;
+	return (q->prod - q->cons) & ((2u << q->log2) - 1);
+}
 
+/* One command at a time, waiting (bounded) for room whenever the queue is full. */
+static __attribute__((noinline)) int issue_waiting(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n)
+{
+	struct smmu_queue *q = &smmu->cmdq;
 	for (unsigned int i = 0; i < n; i++) {
 		/* Room for one more: wait for the SMMU to consume (bounded). */
 		if (q_full(q, q->prod, q->cons)) {
+			arch_dsb();	/* the commands before PROD moves */
 			smmu_write32(smmu, q->prod_reg, q->prod);
 			/* A queue stopped on a bad command never drains: repair it on the way. */
 			int ok = tg_poll_until(({
@@ -132,6 +137,38 @@ int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int
 	return TG_OK;
 }
 
+/* Copies n commands, then `tail` if not NULL, into the queue (PROD not written). */
+static int cmdq_put(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n,
+		    const struct smmu_cmd *tail)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+	unsigned int total = n + (tail != NULL);
+	/* Usually the last CONS read already shows room for all of them. */
+	if (total > (1u << q->log2) - q_used(q)) {
+		int err = issue_waiting(smmu, cmds, n);
+		return err || !tail ? err : issue_waiting(smmu, tail, 1);
+	}
+	struct smmu_cmd *base = q->base;
+	uint32_t mask = (1u << q->log2) - 1, prod = q->prod;
+	for (unsigned int i = 0; i < total; i++) {
+		struct smmu_cmd *slot = &base[prod & mask];
+		*slot = i < n ? cmds[i] : *tail;
+		if (smmu->noncoherent)
+			smmu_flush(smmu, slot, sizeof(*slot));
+		prod = (prod + 1) & ((mask << 1) | 1);
+	}
+	q->prod = prod;
+	smmu->cnt.commands += total;
+	return TG_OK;
+}
+
+int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n)
+{
+	if (!smmu || (!cmds && n))
+		return TG_EINVAL;
+	return cmdq_put(smmu, cmds, n, NULL);
+}
+
 /*
  * CMD_SYNC completion written back into the queue (IHI 0070 4.7.3): the
  * SYNC's MSI targets its own slot with data 0, so the opcode word turns to
@@ -145,6 +182,8 @@ static bool sync_by_msi(const struct smmu *smmu)
 
 static int wait_sync_msi(struct smmu *smmu, volatile uint32_t *slot_word)
 {
+	if (*slot_word == 0)
+		return TG_OK;	/* done already: no deadline to start */
 	for (unsigned int attempt = 0; attempt < 4; attempt++) {
 		int err = tg_poll_until(*slot_word == 0 ||
 					((smmu_read32(smmu, SMMU_GERROR) ^ smmu->gerrorn) &
@@ -162,6 +201,10 @@ static int wait_sync_cons(struct smmu *smmu, uint32_t pos)
 {
 	struct smmu_queue *q = &smmu->cmdq;
 
+	/* An SMMU that keeps up has consumed it by now: no deadline to start. */
+	q->cons = smmu_read32(smmu, q->cons_reg) & ((2u << q->log2) - 1);
+	if (q_consumed(q, pos, q->cons))
+		return TG_OK;
 	for (unsigned int attempt = 0; attempt < 4; attempt++) {
 		int err = tg_poll_until(({
 			uint32_t c = smmu_read32(smmu, q->cons_reg);
@@ -180,14 +223,12 @@ static int wait_sync_cons(struct smmu *smmu, uint32_t pos)
 	return TG_ETIMEDOUT;
 }
 
-int smmu_sync(struct smmu *smmu)
+int smmu_cmdq_issue_sync(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n)
 {
-	struct smmu_queue *q;
-
-	if (!smmu)
+	if (!smmu || (!cmds && n))
 		return TG_EINVAL;
-	q = &smmu->cmdq;
-	uint32_t pos = q->prod;
+	struct smmu_queue *q = &smmu->cmdq;
+	uint32_t pos = (q->prod + n) & ((2u << q->log2) - 1);	/* where the SYNC goes */
 	struct smmu_cmd *slot = (struct smmu_cmd *)q->base + q_index(q, pos);
 	struct smmu_cmd sync = { { CMD_SYNC | CMD_SYNC_CS(CMD_SYNC_CS_NONE), 0 } };
 
@@ -197,7 +238,7 @@ int smmu_sync(struct smmu *smmu)
 		sync.w[0] |= CMD_SYNC_MSH_ISH | CMD_SYNC_MSIATTR_WB | CMD_SYNC_MSIDATA(0);
 		sync.w[1] = (q->phys + (uint64_t)q_index(q, pos) * sizeof(*slot)) & CMD_SYNC_MSIADDR_MASK;
 	}
-	int err = smmu_cmdq_issue(smmu, &sync, 1);
+	int err = cmdq_put(smmu, cmds, n, &sync);
 	if (err)
 		return err;
 	smmu->cnt.syncs++;
@@ -211,6 +252,11 @@ int smmu_sync(struct smmu *smmu)
 		pr_err("arm-smmu-v3 %s: CMD_SYNC timed out (PROD 0x%x CONS 0x%x)\n", smmu->name,
 		       (unsigned)q->prod, (unsigned)smmu_read32(smmu, q->cons_reg));
 	return err;
+}
+
+int smmu_sync(struct smmu *smmu)
+{
+	return smmu_cmdq_issue_sync(smmu, NULL, 0);
 }
 
 int smmu_test_issue_raw(struct smmu *smmu, uint64_t w0, uint64_t w1)

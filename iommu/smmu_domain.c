@@ -133,12 +133,15 @@ static int invalidate(struct smmu_domain *dom, const struct io_tlb_gather *g)
 	uint64_t base = CMD_TLBI_NH_VA | CMD_ASID(dom->asid);
 	unsigned int ttl = g->min_level_size_shift == g->max_level_size_shift ?
 			   leaf_level(gs, g->min_level_size_shift) : 0;
+	struct smmu_cmd c[8];
+	unsigned int n = 0;
 	int err = TG_OK;
 
 	if (dom->smmu->feat.ril) {
 		/* Range = (NUM + 1) * 2^SCALE granules from Address (IHI 0070 4.4.1.1). */
 		uint64_t pages = (g->end - g->start) >> gs;
 		uint64_t addr = g->start;
+		uint64_t w1 = CMD_TLBI_TG(tg_field(gs)) | CMD_TLBI_TTL(ttl) | (leaf ? CMD_LEAF : 0);
 		while (pages && !err) {
 			unsigned int scale = (unsigned int)__builtin_ctzll(pages);
 			uint64_t num = (pages >> scale) & 0x1f;
@@ -146,26 +149,35 @@ static int invalidate(struct smmu_domain *dom, const struct io_tlb_gather *g)
 				num = 1;
 			if (scale > 31)
 				scale = 31;
-			struct smmu_cmd c = { {
-				base | CMD_TLBI_NUM(num - 1) | CMD_TLBI_SCALE(scale),
-				(addr & CMD_TLBI_ADDR_MASK) | CMD_TLBI_TG(tg_field(gs)) |
-				CMD_TLBI_TTL(ttl) | (leaf ? CMD_LEAF : 0) } };
-			err = issue(dom, &c, 1);
+			c[n].w[0] = base | CMD_TLBI_NUM(num - 1) | CMD_TLBI_SCALE(scale);
+			c[n].w[1] = (addr & CMD_TLBI_ADDR_MASK) | w1;
+			if (++n == sizeof(c) / sizeof(c[0])) {
+				err = issue(dom, c, n);
+				n = 0;
+			}
 			pages -= num << scale;
 			addr += (num << scale) << gs;
 		}
 	} else if (((g->end - g->start) >> g->min_level_size_shift) > 64) {
-		struct smmu_cmd c = { { CMD_TLBI_NH_ASID | CMD_ASID(dom->asid), 0 } };
-		err = issue(dom, &c, 1);
+		c[n].w[0] = CMD_TLBI_NH_ASID | CMD_ASID(dom->asid);
+		c[n++].w[1] = 0;
 	} else {
 		for (uint64_t a = g->start; a < g->end && !err; a += 1ull << g->min_level_size_shift) {
-			struct smmu_cmd c = { { base, (a & CMD_TLBI_ADDR_MASK) |
-						      CMD_TLBI_TTL(ttl) | (ttl ? CMD_TLBI_TG(tg_field(gs)) : 0) |
-						      (leaf ? CMD_LEAF : 0) } };
-			err = issue(dom, &c, 1);
+			c[n].w[0] = base;
+			c[n].w[1] = (a & CMD_TLBI_ADDR_MASK) | CMD_TLBI_TTL(ttl) |
+				    (ttl ? CMD_TLBI_TG(tg_field(gs)) : 0) | (leaf ? CMD_LEAF : 0);
+			if (++n == sizeof(c) / sizeof(c[0])) {
+				err = issue(dom, c, n);
+				n = 0;
+			}
 		}
 	}
-	return err ? err : sync(dom);
+	if (err)
+		return err;
+	/* The last commands and the CMD_SYNC: one PROD write. */
+	dom->cnt.commands += n;
+	dom->cnt.syncs++;
+	return smmu_cmdq_issue_sync(dom->smmu, c, n);
 }
 
 /* --- domains ------------------------------------------------------------------ */
@@ -239,6 +251,25 @@ fail_pgt:
 fail_asid:
 	asid_free((uint16_t)asid);
 	return NULL;
+}
+
+int smmu_map_batch_start(struct smmu_domain *dom, unsigned int prot, struct io_pgtable_batch *b)
+{
+	if (!dom || !dom->in_use)
+		return TG_EINVAL;
+	int err = io_pgtable_batch_start(&dom->pgt, prot, b);
+	if (!err)
+		dom->cnt.maps++;
+	/* Invalid entries are never cached (IHI 0070 3.21.1): no TLBI needed. */
+	return err;
+}
+
+int smmu_domain_keep_leaf_tables(struct smmu_domain *dom, bool keep)
+{
+	if (!dom || !dom->in_use)
+		return TG_EINVAL;
+	dom->pgt.cfg.keep_leaf_tables = keep;
+	return TG_OK;
 }
 
 static struct attachment *find_attachment(struct smmu *smmu, uint32_t sid)
@@ -357,12 +388,9 @@ int64_t smmu_unmap_ranges(struct smmu_domain *dom, const uint64_t (*ranges)[2], 
 		return TG_EINVAL;
 	/* Check every range first, so a bad one leaves everything mapped. */
 	for (unsigned int i = 0; i < n; i++) {
-		for (uint64_t a = ranges[i][0]; a < ranges[i][0] + ranges[i][1];
-		     a += 1ull << dom->pgt.cfg.granule_shift) {
-			uint64_t pa;
-			if (io_pgtable_iova_to_phys(&dom->pgt, a, &pa, NULL) != TG_OK)
-				return TG_ENOENT;
-		}
+		int rc = io_pgtable_range_mapped(&dom->pgt, ranges[i][0], ranges[i][1]);
+		if (rc)
+			return rc == TG_ERANGE || rc == TG_EINVAL ? rc : TG_ENOENT;
 	}
 	io_tlb_gather_init(&g);
 	for (unsigned int i = 0; i < n; i++) {

@@ -2,9 +2,19 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Boots an image in QEMU halted at the first instruction with its gdbstub
 # open, and attaches gdb-multiarch with the ELF's symbols.  QEMU is killed
-# when gdb exits.  What `make debug` runs.
+# when gdb exits.  What `make debug` runs on QEMU boards.
 #
 #   tools/debug.sh ARCH CONFIG BIN ELF
+#
+# On a real board (`make debug BOARD=...` with a boards/BOARD/openocd.cfg),
+# OpenOCD's gdb server instead, on the board's debug port:
+#
+#   tools/debug.sh --openocd BOARD ARCH ELF
+#
+#   OPENOCD_INTERFACE=interface/...cfg   the probe's adapter script (required)
+#   GDB_PORT=3333                        OpenOCD's gdb port for core 0
+#   OPENOCD=openocd
+# OpenOCD is stopped when gdb exits.
 #
 # Environment:
 #   GDB_PORT=1234          gdbstub TCP port
@@ -18,6 +28,42 @@
 #                          "-semihosting-config enable=on,target=native"
 # The console is always copied to <dir of BIN>/debug-CONFIG.log.
 set -eu
+
+if [ "${1:-}" = "--openocd" ]; then
+	[ $# -eq 4 ] || { echo "usage: $0 --openocd BOARD ARCH ELF" >&2; exit 2; }
+	BOARD=$2
+	ELF=$4
+	TOP=$(cd "$(dirname "$0")/.." && pwd)
+	CFG=$TOP/boards/$BOARD/openocd.cfg
+	GDB=${GDB:-gdb-multiarch}
+	GDB_PORT=${GDB_PORT:-3333}
+	OPENOCD=${OPENOCD:-openocd}
+	[ -r "$CFG" ] || { echo "debug.sh: board $BOARD has no openocd.cfg" >&2; exit 1; }
+	[ -r "$ELF" ] || { echo "debug.sh: $ELF not found" >&2; exit 1; }
+	[ -n "${OPENOCD_INTERFACE:-}" ] || {
+		echo "debug.sh: set OPENOCD_INTERFACE to your probe's adapter script" >&2; exit 2; }
+	LOG=$(dirname "$ELF")/openocd.log
+	echo "debug.sh: $OPENOCD -f $OPENOCD_INTERFACE -f $CFG (log: $LOG)"
+	"$OPENOCD" -s "$TOP/tools/openocd" -f "$OPENOCD_INTERFACE" -f "$CFG" \
+		-c "gdb_port $GDB_PORT; tcl_port disabled; telnet_port disabled" >"$LOG" 2>&1 &
+	OPID=$!
+	trap 'kill "$OPID" 2>/dev/null || true; wait "$OPID" 2>/dev/null || true' EXIT
+	trap 'exit 130' HUP TERM
+	# OpenOCD scans the chain and examines core 0 before it listens.
+	i=0
+	while ! grep -q "Listening on port $GDB_PORT" "$LOG" 2>/dev/null; do
+		if ! kill -0 "$OPID" 2>/dev/null || [ $i -ge 100 ]; then
+			echo "debug.sh: OpenOCD did not start its gdb server; last lines of $LOG:" >&2
+			tail -n 5 "$LOG" >&2
+			exit 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	trap ':' INT
+	"$GDB" -q -ex "target extended-remote localhost:$GDB_PORT" ${GDB_ARGS:-} "$ELF"
+	exit 0
+fi
 
 if [ $# -ne 4 ]; then
 	echo "usage: $0 ARCH CONFIG BIN ELF" >&2

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Installs every Debian package Tollgate needs: both cross toolchains and
-# their C libraries, QEMU, the debuggers, dtc, the host unit-test framework
+# their C libraries, QEMU, U-Boot for QEMU (the boot-flow scenarios), the
+# debuggers and OpenOCD, dtc, the host unit-test framework
 # and the fuzzing runtime.  Idempotent: with --check it only reports what is
 # missing (exit 1) and installs nothing.
 set -eu
@@ -10,7 +11,7 @@ PACKAGES="make gcc pkg-config \
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu picolibc-aarch64-linux-gnu \
 gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
 qemu-system-arm qemu-utils gdb-multiarch openocd device-tree-compiler \
-libcmocka-dev clang libclang-rt-14-dev python3"
+libcmocka-dev clang libclang-rt-14-dev python3 u-boot-qemu"
 
 missing=""
 for p in $PACKAGES; do

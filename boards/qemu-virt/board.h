@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * QEMU virt board facts the device tree cannot give us before it is parsed.
+ * QEMU virt board facts the device tree cannot give us before it is parsed,
+ * or does not give at all.  Addresses shared with the build (RAM, DTB
+ * fallback, load address) live in board.mk and arrive as TG_BOARD_* macros.
  */
 #ifndef TOLLGATE_BOARD_H
 #define TOLLGATE_BOARD_H

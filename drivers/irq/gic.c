@@ -15,7 +15,9 @@
 #include <tollgate/irq.h>
 #include <tollgate/log.h>
 #include <tollgate/mmio.h>
+#include <tollgate/msi.h>
 
+#include "gic_its_regs.h"
 #include "gic_priv.h"
 #include "gic_regs.h"
 
@@ -25,6 +27,9 @@
  * interrupted code make progress, and the GIC re-signals the rest.
  */
 #define IRQ_MAX_PER_ENTRY	64U
+
+/* LPIs with a slot in the dispatch table; the ITS hands out no more. */
+#define GIC_MAX_LPIS		256U
 
 /* No sane GIC register block is bigger (2048 redistributors of 128 KiB). */
 #define GIC_MAX_REG_SIZE	0x10000000ULL
@@ -41,7 +46,42 @@ static struct {
 	uint32_t warned[(GIC_MAX_INTID + 31) / 32];	/* "no handler" said once */
 	struct irq_slot slot[GIC_MAX_INTID];
 	unsigned long count[GIC_MAX_INTID];
+	/* Registered by the probes, before `ops` is published. */
+	const struct gic_msi_ops *msi;
+	const struct gic_lpi_ops *lpi;
+	struct irq_slot lpi_slot[GIC_MAX_LPIS];
+	unsigned long lpi_count[GIC_MAX_LPIS];
 } gic;
+
+void gic_msi_register(const struct gic_msi_ops *ops)
+{
+	gic.msi = ops;
+}
+
+void gic_lpi_register(const struct gic_lpi_ops *ops)
+{
+	if (ops && ops->nr > GIC_MAX_LPIS) {
+		pr_err("GICv3: %u LPIs offered, only %u dispatchable\n", ops->nr, GIC_MAX_LPIS);
+		return;
+	}
+	gic.lpi = ops;
+}
+
+static bool is_lpi(unsigned int intid)
+{
+	return intid >= GIC_LPI_BASE;
+}
+
+/* The dispatch slot of an INTID, NULL if it cannot have a handler. */
+static struct irq_slot *slot_of(unsigned int intid)
+{
+	if (is_lpi(intid)) {
+		if (!gic.lpi || intid - GIC_LPI_BASE >= gic.lpi->nr)
+			return NULL;
+		return &gic.lpi_slot[intid - GIC_LPI_BASE];
+	}
+	return intid < gic.info.nr_irqs ? &gic.slot[intid] : NULL;
+}
 
 /* Ordered so a GICv3 is found before any GICv2-compatible fallback node. */
 static const struct {
@@ -214,6 +254,11 @@ int irq_init_from_fdt(const struct fdt *fdt)
 	}
 	for (unsigned int i = 0; i < sizeof(gic.warned) / sizeof(gic.warned[0]); i++)
 		gic.warned[i] = 0;
+	for (unsigned int i = 0; i < GIC_MAX_LPIS; i++) {
+		gic.lpi_slot[i].handler = NULL;
+		gic.lpi_slot[i].ctx = NULL;
+		gic.lpi_count[i] = 0;
+	}
 	gic.stray = 0;
 	gic.info = info;
 	/* Published last: every other entry point keys off it. */
@@ -287,6 +332,36 @@ int irq_decode_fdt(const struct fdt_irq *spec, unsigned int *intid, enum irq_tri
 
 /* --- request / release ------------------------------------------------------------ */
 
+static int lpi_request(unsigned int intid, enum irq_trigger trigger, irq_handler_t handler,
+		       void *ctx)
+{
+	struct irq_slot *s = slot_of(intid);
+	unsigned long flags;
+	int err;
+
+	if (!s || !gic.lpi->allocated(intid))
+		return TG_ERANGE;
+	/* LPIs are edge-triggered messages by architecture (IHI 0069 1.2.2). */
+	if (trigger != IRQ_TRIGGER_EDGE)
+		return TG_EINVAL;
+	flags = arch_irq_save();
+	if (s->handler) {
+		arch_irq_restore(flags);
+		return TG_EBUSY;
+	}
+	s->ctx = ctx;
+	s->handler = handler;
+	arch_irq_restore(flags);
+	err = gic.lpi->set_enabled(intid, true);
+	if (err) {
+		flags = arch_irq_save();
+		s->handler = NULL;
+		s->ctx = NULL;
+		arch_irq_restore(flags);
+	}
+	return err;
+}
+
 int irq_request(unsigned int intid, enum irq_trigger trigger, irq_handler_t handler, void *ctx)
 {
 	const struct gic_ops *ops = gic.ops;
@@ -298,6 +373,8 @@ int irq_request(unsigned int intid, enum irq_trigger trigger, irq_handler_t hand
 		return TG_EINVAL;
 	if (!ops)
 		return TG_ENOENT;
+	if (is_lpi(intid))
+		return lpi_request(intid, trigger, handler, ctx);
 	if (intid >= gic.info.nr_irqs)
 		return TG_ERANGE;
 
@@ -320,21 +397,35 @@ int irq_request(unsigned int intid, enum irq_trigger trigger, irq_handler_t hand
 int irq_release(unsigned int intid)
 {
 	const struct gic_ops *ops = gic.ops;
+	struct irq_slot *s;
 	unsigned long flags;
 
 	if (!ops)
 		return TG_ENOENT;
-	if (intid >= gic.info.nr_irqs)
+	s = slot_of(intid);
+	if (!s)
 		return TG_ERANGE;
 
+	if (is_lpi(intid)) {
+		if (!s->handler)
+			return TG_EINVAL;
+		/* Off in the GIC first, so the handler is never called half-removed. */
+		(void)gic.lpi->set_enabled(intid, false);
+		flags = arch_irq_save();
+		s->handler = NULL;
+		s->ctx = NULL;
+		arch_irq_restore(flags);
+		return TG_OK;
+	}
+
 	flags = arch_irq_save();
-	if (!gic.slot[intid].handler) {
+	if (!s->handler) {
 		arch_irq_restore(flags);
 		return TG_EINVAL;
 	}
 	ops->disable(intid);
-	gic.slot[intid].handler = NULL;
-	gic.slot[intid].ctx = NULL;
+	s->handler = NULL;
+	s->ctx = NULL;
 	arch_irq_restore(flags);
 	return TG_OK;
 }
@@ -345,6 +436,11 @@ int irq_raise(unsigned int intid)
 
 	if (!ops)
 		return TG_ENOENT;
+	if (is_lpi(intid)) {
+		if (!slot_of(intid) || !gic.lpi->allocated(intid))
+			return TG_ERANGE;
+		return gic.lpi->raise(intid);
+	}
 	if (intid >= gic.info.nr_irqs)
 		return TG_ERANGE;
 	ops->set_pending(intid);
@@ -353,9 +449,55 @@ int irq_raise(unsigned int intid)
 
 unsigned long irq_count(unsigned int intid)
 {
+	if (is_lpi(intid))
+		return slot_of(intid) ? gic.lpi_count[intid - GIC_LPI_BASE] : 0;
 	if (intid >= GIC_MAX_INTID)
 		return 0;
 	return gic.count[intid];
+}
+
+/* --- MSI front end --------------------------------------------------------------------- */
+
+int msi_alloc(struct pci_dev *dev, unsigned int nvec, unsigned int *intids,
+	      struct msi_msg *msgs)
+{
+	if (!dev || !intids || !msgs || nvec == 0 || nvec > MSI_MAX_VECTORS)
+		return TG_EINVAL;
+	if (!gic.ops || !gic.msi)
+		return TG_ENOENT;
+	return gic.msi->alloc(dev, nvec, intids, msgs);
+}
+
+int msi_free(struct pci_dev *dev, unsigned int nvec, const unsigned int *intids)
+{
+	if (!dev || !intids || nvec == 0 || nvec > MSI_MAX_VECTORS)
+		return TG_EINVAL;
+	if (!gic.ops || !gic.msi)
+		return TG_ENOENT;
+	for (unsigned int i = 0; i < nvec; i++) {
+		struct irq_slot *s = slot_of(intids[i]);
+
+		if (!gic.msi->owns(dev, intids[i]))
+			return TG_EINVAL;
+		/* A live handler on a freed vector would run for its next owner. */
+		if (s && s->handler)
+			return TG_EBUSY;
+		for (unsigned int j = 0; j < i; j++)
+			if (intids[j] == intids[i])
+				return TG_EINVAL;
+	}
+	gic.msi->free(dev, nvec, intids);
+	return TG_OK;
+}
+
+const char *msi_controller_name(void)
+{
+	return gic.ops && gic.msi ? gic.msi->name : NULL;
+}
+
+unsigned int msi_free_count(void)
+{
+	return gic.ops && gic.msi ? gic.msi->free_count() : 0;
 }
 
 /* --- the IRQ vector ----------------------------------------------------------------- */
@@ -377,8 +519,23 @@ void irq_handle(void)
 		/* 1020-1023: nothing pending for us (or not our group). */
 		if (intid >= GIC_INTID_SPURIOUS_MIN && intid <= 1023U)
 			break;
+		if (is_lpi(intid)) {
+			s = slot_of(intid);
+			if (!s) {
+				/* Beyond every LPI we hand out: count and complete. */
+				gic.stray++;
+				ops->eoi(iar);
+				continue;
+			}
+			gic.lpi_count[intid - GIC_LPI_BASE]++;
+			/* No handler: released LPIs are disabled first, so this
+			 * is one already in flight; nothing to quiet. */
+			if (s->handler)
+				s->handler(intid, s->ctx);
+			ops->eoi(iar);
+			continue;
+		}
 		if (intid >= GIC_MAX_INTID) {
-			/* LPIs: nobody here registered for them; just complete. */
 			gic.stray++;
 			ops->eoi(iar);
 			continue;

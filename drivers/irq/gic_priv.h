@@ -14,6 +14,8 @@
 #include <tollgate/irq.h>
 
 struct fdt;
+struct pci_dev;
+struct msi_msg;
 
 /* Every GIC poll (RWP, WAKER) is bounded by this; the GIC answers at once
  * on QEMU and within microseconds on silicon. */
@@ -41,6 +43,43 @@ int gicv2_probe(const struct fdt *fdt, int node, struct irq_info *info,
 		const struct gic_ops **ops);
 int gicv3_probe(const struct fdt *fdt, int node, struct irq_info *info,
 		const struct gic_ops **ops);
+
+/*
+ * MSI back ends (gicv2m.c, gicv3_its.c) register here from the version
+ * probes; gic.c's msi_alloc/msi_free check arguments and dispatch.
+ * alloc is all or nothing.
+ */
+struct gic_msi_ops {
+	const char *name;
+	int (*alloc)(struct pci_dev *dev, unsigned int nvec, unsigned int *intids,
+		     struct msi_msg *msgs);
+	/* Arguments already checked against `owns`. */
+	void (*free)(struct pci_dev *dev, unsigned int nvec, const unsigned int *intids);
+	bool (*owns)(const struct pci_dev *dev, unsigned int intid);
+	unsigned int (*free_count)(void);
+};
+void gic_msi_register(const struct gic_msi_ops *ops);
+
+/*
+ * LPIs (GICv3 with an ITS): INTIDs [GIC_LPI_BASE, GIC_LPI_BASE + nr).  They
+ * have no Distributor state: enable and priority live in the LPI
+ * Configuration table, owned by the ITS driver.
+ */
+struct gic_lpi_ops {
+	unsigned int nr;
+	bool (*allocated)(unsigned int intid);
+	/* Returns once the GIC has the new setting (INV + SYNC). */
+	int (*set_enabled)(unsigned int intid, bool on);
+	/* Makes the LPI pending through its device mapping (ITS INT). */
+	int (*raise)(unsigned int intid);
+};
+void gic_lpi_register(const struct gic_lpi_ops *ops);
+
+int gicv2m_probe(const struct fdt *fdt, int gic_node, unsigned int nr_irqs,
+		 struct irq_info *info);
+/* rd: this CPU's RD_base frame (mapped), rd_phys its address. */
+int gicv3_its_probe(const struct fdt *fdt, int gic_node, volatile uint8_t *dist,
+		    volatile uint8_t *rd, uint64_t rd_phys, struct irq_info *info);
 
 /* --- helpers shared by the back ends (gic.c) --------------------------------
  * `base` is the Distributor, or for GICv3 SGIs/PPIs the SGI_base frame:

@@ -128,42 +128,6 @@ static uint8_t v2_this_cpu_mask(void)
 	return 1U;
 }
 
-/* GICv2m: only recorded and logged; the MSI users program it. */
-static void v2m_discover(const struct fdt *fdt, int node, struct irq_info *info)
-{
-	uint64_t phys, size;
-	uint32_t base_spi = 0, nr_spis = 0, typer;
-	volatile uint8_t *frame;
-	int child;
-
-	child = gic_find_child(fdt, node, "arm,gic-v2m-frame");
-	if (child < 0)
-		return;
-	if (fdt_reg(fdt, child, 0, &phys, &size) < 0 || size < V2M_FRAME_SIZE) {
-		pr_warn("GICv2m: %s: bad reg, ignored\n", fdt_node_name(fdt, child));
-		return;
-	}
-	info->v2m_phys = phys;
-
-	/* The binding lets the DT override a frame whose MSI_TYPER is wrong. */
-	if (fdt_prop_u32(fdt, child, "arm,msi-base-spi", &base_spi) < 0 ||
-	    fdt_prop_u32(fdt, child, "arm,msi-num-spis", &nr_spis) < 0) {
-		frame = ioremap(phys, V2M_FRAME_SIZE);
-		if (!frame) {
-			pr_info("GICv2m: range[mem 0x%08llx-0x%08llx]\n",
-				(unsigned long long)phys,
-				(unsigned long long)(phys + size - 1));
-			return;
-		}
-		typer = mmio_read32(frame + V2M_MSI_TYPER);
-		base_spi = V2M_MSI_TYPER_BASE(typer);
-		nr_spis = V2M_MSI_TYPER_NUM(typer);
-	}
-	pr_info("GICv2m: range[mem 0x%08llx-0x%08llx], SPI[%u:%u]\n",
-		(unsigned long long)phys, (unsigned long long)(phys + size - 1),
-		(unsigned int)base_spi, (unsigned int)(base_spi + nr_spis - 1));
-}
-
 int gicv2_probe(const struct fdt *fdt, int node, struct irq_info *info,
 		const struct gic_ops **ops)
 {
@@ -227,7 +191,8 @@ int gicv2_probe(const struct fdt *fdt, int node, struct irq_info *info,
 		nr - GIC_SPI_BASE, (unsigned long long)dphys, (unsigned long long)cphys,
 		(unsigned int)v2.cpu_mask, view, group);
 
-	v2m_discover(fdt, node, info);
+	/* MSIs are optional: without a usable frame, INTx still works. */
+	(void)gicv2m_probe(fdt, node, nr, info);
 	*ops = &gicv2_ops;
 	return TG_OK;
 }

@@ -273,23 +273,6 @@ static int v3_dist_init(unsigned int lines)
 	return v3_wait_dist();
 }
 
-static void its_discover(const struct fdt *fdt, int node, struct irq_info *info)
-{
-	uint64_t phys, size;
-	int child;
-
-	child = gic_find_child(fdt, node, "arm,gic-v3-its");
-	if (child < 0)
-		return;
-	if (fdt_reg(fdt, child, 0, &phys, &size) < 0 || size == 0) {
-		pr_warn("GICv3: ITS %s: bad reg, ignored\n", fdt_node_name(fdt, child));
-		return;
-	}
-	info->its_phys = phys;
-	pr_info("ITS [mem 0x%08llx-0x%08llx]\n", (unsigned long long)phys,
-		(unsigned long long)(phys + size - 1));
-}
-
 int gicv3_probe(const struct fdt *fdt, int node, struct irq_info *info,
 		const struct gic_ops **ops)
 {
@@ -356,7 +339,10 @@ int gicv3_probe(const struct fdt *fdt, int node, struct irq_info *info,
 		(rd_typer & GICR_TYPER_PLPIS) ? ", LPIs" : "",
 		v3.ds ? "single security state (DS=1)" : "non-secure (DS=0)");
 
-	its_discover(fdt, node, info);
+	/* MSIs are optional: without a working ITS, INTx still works. */
+	rc = gicv3_its_probe(fdt, node, v3.dist, v3.rd, rd.phys, info);
+	if (rc < 0 && rc != TG_ENOENT)
+		pr_err("GICv3: ITS unusable (%s): no MSIs\n", tg_strerror(rc));
 	*ops = &gicv3_ops;
 	return TG_OK;
 }

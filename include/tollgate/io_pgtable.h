@@ -82,6 +82,14 @@ struct io_pgtable_cfg {
 	unsigned int granule_shift;	/* 12, 14 or 16 */
 	unsigned int ias;		/* input (IOVA) bits, 25..48 (T0SZ 39..16) */
 	unsigned int oas;		/* output (physical) bits, 32..48 */
+	/*
+	 * Keep last-level tables linked when an unmap empties them (freed at
+	 * destroy).  Streaming DMA maps and unmaps the same few IOVA pages over
+	 * and over: keeping their table saves an allocation, a clean and a
+	 * walk-cache invalidation per cycle, for at most one table per 2 MiB
+	 * (4 KiB granule) of IOVA space ever used.
+	 */
+	bool keep_leaf_tables;
 };
 
 struct io_pgtable_stats {
@@ -101,6 +109,15 @@ struct io_pgtable {
 	unsigned int start_level;	/* 0..3 */
 	unsigned int levels;		/* 4 - start_level */
 	struct io_pgtable_stats stats;
+	/* The fast path: geometry worked out once, and the last last-level
+	 * table walked to. */
+	unsigned int leaf_span_shift;	/* log2 of the IOVA span of a last-level table */
+	uint64_t ias_top, oas_top;	/* 2^ias, 2^oas */
+	unsigned int last_prot;		/* prot of the last map and its leaf attributes */
+	uint64_t last_attrs;
+	uint64_t leaf_key;		/* (IOVA >> its span) + 1; 0 = none */
+	uint64_t *leaf_tbl;
+	uint64_t *leaf_parent;		/* the table descriptor linking it */
 };
 
 /*
@@ -179,6 +196,47 @@ int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
  */
 int io_pgtable_iova_to_phys(const struct io_pgtable *pgt, uint64_t iova, uint64_t *phys,
 			    unsigned int *prot);
+
+/*
+ * Batched mapping: many ranges with one prot, as a scatterlist maps them.
+ * Pages that fall in the current last-level table are written directly
+ * and its count is stored once when the batch leaves the table or ends;
+ * anything else (a missing table, a block) goes through io_pgtable_map's
+ * two passes.  Between start and finish nothing else may touch the table.
+ * On an error the ranges mapped so far stay mapped (finish still needed):
+ * the caller unmaps them.
+ */
+struct io_pgtable_batch {
+	struct io_pgtable *pgt;
+	uint64_t attrs;
+	uint64_t key;			/* (IOVA >> span) + 1 of tbl; 0 = none */
+	uint64_t *tbl, *pd;		/* current last-level table, its descriptor */
+	unsigned int added;		/* leaves written in tbl, not yet counted */
+	size_t lo, hi;			/* entries of tbl written since the last clean */
+};
+int io_pgtable_batch_start(struct io_pgtable *pgt, unsigned int prot, struct io_pgtable_batch *b);
+/* As io_pgtable_map (TG_EINVAL, TG_ERANGE, TG_EBUSY, TG_ENOMEM). */
+int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys, uint64_t size);
+void io_pgtable_batch_finish(struct io_pgtable_batch *b);
+/* One range of a batch: [base + iova_off, +size) -> phys. */
+struct io_map_range {
+	uint64_t iova_off;
+	uint64_t phys;
+	uint64_t size;
+};
+/*
+ * Maps ranges[0..n) at base + iova_off each: the loop a scatterlist needs,
+ * with a single-granule fast path.  Errors as io_pgtable_map; *done says
+ * how many ranges were mapped entirely (the next one may be partly mapped).
+ */
+int io_pgtable_batch_map_ranges(struct io_pgtable_batch *b, uint64_t base,
+				const struct io_map_range *ranges, unsigned int n, unsigned int *done);
+/* Changes the prot for the ranges mapped next (TG_EINVAL for a bad prot). */
+int io_pgtable_batch_set_prot(struct io_pgtable_batch *b, unsigned int prot);
+
+/* TG_OK when every granule of [iova, iova+size) is mapped, else TG_ENOENT
+ * (TG_EINVAL/TG_ERANGE for a bad range); changes nothing. */
+int io_pgtable_range_mapped(struct io_pgtable *pgt, uint64_t iova, uint64_t size);
 
 void io_tlb_gather_init(struct io_tlb_gather *gather);
 /*

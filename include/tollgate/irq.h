@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Interrupt controller interface (GICv2 or GICv3, chosen from the DT).
- * INTIDs are GIC interrupt IDs: SGI 0-15, PPI 16-31, SPI 32-1019.
+ * INTIDs are GIC interrupt IDs: SGI 0-15, PPI 16-31, SPI 32-1019, and
+ * with a GICv3 ITS LPI 8192 and up: those come from msi_alloc (msi.h) and
+ * are requested IRQ_TRIGGER_EDGE (TG_ERANGE while not allocated).
  */
 #ifndef TOLLGATE_IRQ_H
 #define TOLLGATE_IRQ_H

@@ -39,6 +39,8 @@ struct p2p_provider {
  * an unassigned or I/O BAR or a range outside it; TG_ENOMEM when full. */
 int p2p_provider_register(struct pci_dev *pci, unsigned int bar, uint64_t offset, uint64_t size,
 			  struct p2p_provider **out);
+/* How many providers are registered (0: no scatterlist entry can be P2P). */
+unsigned int p2p_provider_count(void);
 /* The idx-th registered provider (0, 1, ...), NULL past the last (the shell). */
 struct p2p_provider *p2p_provider_get(unsigned int idx);
 /* The provider whose range holds the CPU physical address, or NULL. */

@@ -120,6 +120,19 @@ struct smmu_domain *smmu_domain_create_granule(struct smmu *smmu, unsigned int i
 					       unsigned int granule_shift);
 /* Detaches every stream (they go back to the default STE) and frees it all. */
 void smmu_domain_destroy(struct smmu_domain *dom);
+/*
+ * Streaming DMA domains: keep last-level tables linked when an unmap
+ * empties them (freed with the domain), so map/unmap cycles allocate
+ * nothing and need no walk-cache invalidation.  See io_pgtable_cfg.
+ */
+int smmu_domain_keep_leaf_tables(struct smmu_domain *dom, bool keep);
+/*
+ * Many ranges in one go (a scatterlist): starts an io_pgtable batch on the
+ * domain's tables; map with io_pgtable_batch_map() and end with
+ * io_pgtable_batch_finish() (include/tollgate/io_pgtable.h).
+ */
+struct io_pgtable_batch;
+int smmu_map_batch_start(struct smmu_domain *dom, unsigned int prot, struct io_pgtable_batch *b);
 /* TG_EBUSY: the stream is attached to a domain already; TG_ERANGE: SID too big. */
 int smmu_domain_attach(struct smmu_domain *dom, uint32_t sid);
 /* TG_ENOENT: the stream is not attached to this domain. */

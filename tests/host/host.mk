@@ -185,9 +185,45 @@ $(HOST_BUILD)/test_dma_props: $(HOST_BUILD)/obj/tests/host/test_dma_props.o $(DM
 .PHONY: dma-tests
 dma-tests: $(DMA_OBJS) $(IOVA_OBJS) $(SMMU_OBJS) $(UTIL_OBJS) $(DMA_TEST_BINS)
 
-run: qemu-dtbs $(filter-out $(PCI_TEST_BINS) $(SMMU_TEST_BINS) $(DMA_TEST_BINS),$(TEST_BINS)) $(DTS_DTBS)
-	@rm -f $(PCI_TEST_BINS) $(SMMU_TEST_BINS) $(DMA_TEST_BINS)
+# Board tests (test_board_<board>.c): the board's DTS, compiled to
+# build/host/dts/board-<board>.dtb, read by drivers/fdt and pci/ (with the
+# simulator's ioremap), against the facts of boards/<board>/board.h and
+# board.mk (RAM, load and DTB addresses, passed in as -D).  A sub-make as
+# for pci/.
+BOARD_TEST_BINS := $(filter $(HOST_BUILD)/test_board_%,$(TEST_BINS))
+BOARD_DIRS      := $(patsubst boards/%/board.mk,%,$(wildcard boards/*/board.mk))
+BOARD_HOST_DTBS := $(foreach b,$(BOARD_DIRS),$(if $(wildcard boards/$(b)/*.dts),$(HOST_BUILD)/dts/board-$(b).dtb))
+board_var = $(strip $(shell sed -n 's/^$(2)[ 	]*:=[ 	]*//p' boards/$(1)/board.mk))
+
+define board_dtb_rule
+$(HOST_BUILD)/dts/board-$(1).dtb: $(firstword $(wildcard boards/$(1)/*.dts))
+	@mkdir -p $$(dir $$@)
+	@echo "  DTC     $$<"
+	@$$(DTC) -q -I dts -O dtb -o $$@ $$<
+endef
+$(foreach b,$(BOARD_DIRS),$(if $(wildcard boards/$(b)/*.dts),$(eval $(call board_dtb_rule,$(b)))))
+
+$(HOST_BUILD)/obj/tests/host/test_board_fvp.o: HOST_CFLAGS += -Iboards/fvp-base \
+	-DFVP_RAM_BASE=$(call board_var,fvp-base,BOARD_RAM_BASE)ull \
+	-DFVP_RAM_SIZE=$(call board_var,fvp-base,BOARD_RAM_SIZE)ull \
+	-DFVP_LOAD_ADDR=$(call board_var,fvp-base,LOAD_ADDR_aarch64)ull \
+	-DFVP_DTB_ADDR=$(call board_var,fvp-base,BOARD_DTB_ADDR)ull
+$(HOST_BUILD)/obj/tests/host/test_board_fvp.o: boards/fvp-base/board.h boards/fvp-base/board.mk
+
+$(patsubst tests/host/%.c,$(HOST_BUILD)/obj/tests/host/%.o,$(wildcard tests/host/test_board_*.c)): \
+	tests/host/pci_sim.h $(PCI_HDRS)
+
+$(HOST_BUILD)/test_board_%: $(HOST_BUILD)/obj/tests/host/test_board_%.o $(PCI_OBJS) $(UTIL_OBJS) $(DRV_OBJS)
+	@echo "  HOSTLD  $@"
+	@$(HOST_CC) $(SAN) $^ $(CMOCKA_LIBS) -o $@
+
+.PHONY: board-tests
+board-tests: $(PCI_OBJS) $(UTIL_OBJS) $(BOARD_HOST_DTBS) $(BOARD_TEST_BINS)
+
+run: qemu-dtbs $(filter-out $(PCI_TEST_BINS) $(SMMU_TEST_BINS) $(DMA_TEST_BINS) $(BOARD_TEST_BINS),$(TEST_BINS)) $(DTS_DTBS)
+	@rm -f $(PCI_TEST_BINS) $(SMMU_TEST_BINS) $(DMA_TEST_BINS) $(BOARD_TEST_BINS)
 	@$(MAKE) --no-print-directory -k -f tests/host/host.mk pci-tests || true
 	@$(MAKE) --no-print-directory -k -f tests/host/host.mk smmu-tests || true
 	@$(MAKE) --no-print-directory -k -f tests/host/host.mk dma-tests || true
+	@$(MAKE) --no-print-directory -k -f tests/host/host.mk board-tests || true
 	@tests/host/run-tests $(TEST_BINS)

@@ -447,6 +447,7 @@ struct sim {
 	const struct hmem *hm;
 	unsigned int g, ias, start;
 	uint64_t ttb;
+	bool keep_leaf_tables;	/* empty level-3 tables may stay linked */
 	/* Filled by sim_collect over whole tables. */
 	unsigned long leaves[4];
 	unsigned int tables;
@@ -601,7 +602,7 @@ static void sim_collect_table(struct sim *s, uint64_t table, unsigned int level,
 		uint64_t ca = a > lo ? a : lo, cb = b < hi ? b : hi;
 		el_push(out, (struct ext){ ca, cb - ca, pa + (ca - a), sim_prot(d) });
 	}
-	if (!any && level != s->start)
+	if (!any && level != s->start && !(s->keep_leaf_tables && level == 3))
 		fail_msg("empty level-%u table left linked", level);
 }
 
@@ -624,11 +625,15 @@ struct fx {
 	unsigned int g;
 };
 
+/* Set around fx_new() by the cases that keep emptied leaf tables. */
+static bool fx_keep_leaf_tables;
+
 static struct fx *fx_new(void **state, unsigned int g, unsigned int ias, unsigned int oas,
 			 bool coherent)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
-	struct io_pgtable_cfg cfg = { .granule_shift = g, .ias = ias, .oas = oas };
+	struct io_pgtable_cfg cfg = { .granule_shift = g, .ias = ias, .oas = oas,
+				      .keep_leaf_tables = fx_keep_leaf_tables };
 
 	assert_non_null(fx);
 	*state = fx;
@@ -637,6 +642,7 @@ static struct fx *fx_new(void **state, unsigned int g, unsigned int ias, unsigne
 	assert_int_equal(io_pgtable_init(&fx->pgt, &cfg, &fx->hm->mem), TG_OK);
 	fx->live = true;
 	sim_init(&fx->sim, fx->hm, &fx->pgt, g, ias);
+	fx->sim.keep_leaf_tables = fx_keep_leaf_tables;
 	return fx;
 }
 
@@ -1021,7 +1027,7 @@ static void test_geometry(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct hmem *hm = hm_new(true);
 		struct io_pgtable pgt;
-		struct io_pgtable_cfg cfg = { cases[i].g, cases[i].ias, 40 };
+		struct io_pgtable_cfg cfg = { .granule_shift = cases[i].g, .ias = cases[i].ias, .oas = 40 };
 		struct io_pgtable_cd_cfg cd;
 
 		assert_int_equal(io_pgtable_init(&pgt, &cfg, &hm->mem), TG_OK);
@@ -1085,8 +1091,10 @@ static void test_cd_cfg(void **state)
 static void test_init_errors(void **state)
 {
 	static const struct io_pgtable_cfg bad[] = {
-		{ 13, 48, 48 }, { 15, 48, 48 }, { 12, 24, 48 }, { 12, 49, 48 },
-		{ 16, 64, 48 }, { 12, 48, 31 }, { 12, 48, 49 }, { 14, 20, 40 },
+		{ .granule_shift = 13, .ias = 48, .oas = 48 }, { .granule_shift = 15, .ias = 48, .oas = 48 },
+		{ .granule_shift = 12, .ias = 24, .oas = 48 }, { .granule_shift = 12, .ias = 49, .oas = 48 },
+		{ .granule_shift = 16, .ias = 64, .oas = 48 }, { .granule_shift = 12, .ias = 48, .oas = 31 },
+		{ .granule_shift = 12, .ias = 48, .oas = 49 }, { .granule_shift = 14, .ias = 20, .oas = 40 },
 	};
 	struct hmem *hm = hm_new(false);
 	struct io_pgtable pgt;
@@ -1561,6 +1569,7 @@ struct rcfg {
 	bool coherent;
 	unsigned int steps;
 	uint64_t seed;
+	bool keep_leaf_tables;
 };
 
 struct rctx {
@@ -1691,7 +1700,9 @@ static void rand_unmap(struct rctx *r)
 
 static void run_random(void **state, const struct rcfg *c)
 {
+	fx_keep_leaf_tables = c->keep_leaf_tables;
 	struct fx *fx = fx_new(state, c->g, c->ias, c->oas, c->coherent);
+	fx_keep_leaf_tables = false;
 	struct rctx r = { .fx = fx };
 	uint64_t top = 1ull << c->ias;
 	uint64_t w0 = top / 2 < (16ull << 30) ? top / 2 : (16ull << 30);
@@ -1737,8 +1748,13 @@ static void run_random(void **state, const struct rcfg *c)
 		tables_check_range(fx, lo, hi);
 	}
 	fx_check_all(fx);
-	assert_int_equal(fx->pgt.stats.tables_in_use, 1);
-	assert_int_equal(fx->hm->live, 1);
+	if (c->keep_leaf_tables) {
+		/* Empty leaf tables (and their parents) stay until destroy. */
+		assert_true(fx->pgt.stats.tables_in_use > 1);
+	} else {
+		assert_int_equal(fx->pgt.stats.tables_in_use, 1);
+		assert_int_equal(fx->hm->live, 1);
+	}
 	io_pgtable_destroy(&fx->pgt);
 	fx->live = false;
 	assert_int_equal(fx->hm->live, 0);
@@ -1746,37 +1762,79 @@ static void run_random(void **state, const struct rcfg *c)
 
 static void test_random_4k_48(void **state)
 {
-	run_random(state, &(struct rcfg){ 12, 48, 48, false, 2500, 0x9e3779b97f4a7c15ull });
+	run_random(state, &(struct rcfg){ 12, 48, 48, false, 2500, 0x9e3779b97f4a7c15ull, false });
 }
 
 static void test_random_4k_48_coherent(void **state)
 {
-	run_random(state, &(struct rcfg){ 12, 48, 44, true, 1500, 0x0123456789abcdefull });
+	run_random(state, &(struct rcfg){ 12, 48, 44, true, 1500, 0x0123456789abcdefull, false });
 }
 
 static void test_random_4k_39(void **state)
 {
-	run_random(state, &(struct rcfg){ 12, 39, 40, false, 1500, 0xfeedfacecafebeefull });
+	run_random(state, &(struct rcfg){ 12, 39, 40, false, 1500, 0xfeedfacecafebeefull, false });
 }
 
 static void test_random_4k_32(void **state)
 {
-	run_random(state, &(struct rcfg){ 12, 32, 32, false, 1500, 0x5151515151515151ull });
+	run_random(state, &(struct rcfg){ 12, 32, 32, false, 1500, 0x5151515151515151ull, false });
+}
+
+static void test_random_4k_keep_leaf_tables(void **state)
+{
+	run_random(state, &(struct rcfg){ 12, 48, 48, false, 2000, 0x2545f4914f6cdd1dull, true });
+}
+
+static void test_random_16k_keep_leaf_tables(void **state)
+{
+	run_random(state, &(struct rcfg){ 14, 36, 40, true, 1000, 0x7f4a7c159e3779b9ull, true });
+}
+
+/*
+ * Streaming DMA with kept leaf tables: after the first map of a 2 MiB
+ * region, map/unmap cycles inside it allocate and free nothing, and the
+ * table stays linked (count 0) when its last page goes.
+ */
+static void test_keep_leaf_tables_cycle(void **state)
+{
+	fx_keep_leaf_tables = true;
+	struct fx *fx = fx_new(state, 12, 40, 40, false);
+	fx_keep_leaf_tables = false;
+
+	fx_map(fx, 0x40000000ull, 0x80000000ull, SZ_4K, RW);
+	unsigned int tables = fx->pgt.stats.tables_in_use;
+	long live = fx->hm->live;
+	for (unsigned int i = 0; i < 100; i++) {
+		uint64_t iova = 0x40000000ull + (uint64_t)(1 + i % 500) * SZ_4K;
+		fx_map(fx, iova, 0x90000000ull + (uint64_t)i * SZ_4K, (1 + i % 3) * SZ_4K, RW);
+		fx_unmap(fx, iova, (1 + i % 3) * SZ_4K, NULL);
+	}
+	fx_unmap(fx, 0x40000000ull, SZ_4K, NULL);
+	fx_check_all(fx);
+	assert_int_equal(fx->pgt.stats.tables_in_use, tables);
+	assert_int_equal(fx->hm->live, live);
+	/* A hole is still a hole, and a kept empty table maps again. */
+	struct io_tlb_gather g;
+	io_tlb_gather_init(&g);
+	assert_int_equal(io_pgtable_unmap(&fx->pgt, 0x40000000ull, SZ_4K, &g), TG_ENOENT);
+	assert_true(g.empty);
+	fx_map(fx, 0x40001000ull, 0xa0000000ull, 2 * SZ_4K, RW);
+	fx_check_all(fx);
 }
 
 static void test_random_16k(void **state)
 {
-	run_random(state, &(struct rcfg){ 14, 48, 48, false, 1500, 0x1234567887654321ull });
+	run_random(state, &(struct rcfg){ 14, 48, 48, false, 1500, 0x1234567887654321ull, false });
 }
 
 static void test_random_64k(void **state)
 {
-	run_random(state, &(struct rcfg){ 16, 48, 48, false, 1200, 0xdeadbeef0badf00dull });
+	run_random(state, &(struct rcfg){ 16, 48, 48, false, 1200, 0xdeadbeef0badf00dull, false });
 }
 
 static void test_random_64k_32(void **state)
 {
-	run_random(state, &(struct rcfg){ 16, 32, 40, true, 800, 0x600dcafe600dcafeull });
+	run_random(state, &(struct rcfg){ 16, 32, 40, true, 800, 0x600dcafe600dcafeull, false });
 }
 
 /* Destroy with mappings everywhere frees every table. */
@@ -1821,6 +1879,12 @@ int main(void)
 		T(test_random_4k_39),
 		T(test_random_4k_32),
 		T(test_random_16k),
+		T(test_random_4k_keep_leaf_tables),
+		T(test_random_16k_keep_leaf_tables),
+		T(test_keep_leaf_tables_cycle),
+	T(test_random_4k_keep_leaf_tables),
+	T(test_random_16k_keep_leaf_tables),
+	T(test_keep_leaf_tables_cycle),
 		T(test_random_64k),
 		T(test_random_64k_32),
 	};

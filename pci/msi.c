@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * MSI and MSI-X capability programming (PCI 3.0 6.8).  The messages come
+ * from the interrupt controller (msi_alloc, drivers/irq; the two meet in
+ * drivers/irq/msi_vectors.c); this file only makes the function write them.  A function signals through MSI, MSI-X or
+ * INTx, never two at once: enabling either message kind sets
+ * Command.INTx_Disable, and MSI and MSI-X exclude each other (6.8.2).
+ *
+ * MSI-X tables live in a memory BAR; they are reached through ioremap and
+ * touched only with 32-bit accesses (6.8.2: DWORD accesses must work).
+ * Per-function state (the mapped table and PBA) sits in a
+ * small static pool keyed by the pci_dev.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tollgate/error.h>
+#include <tollgate/log.h>
+#include <tollgate/mmio.h>
+#include <tollgate/msi.h>
+#include <tollgate/pci.h>
+#include <tollgate/pci_regs.h>
+
+#include "msi_regs.h"
+#include "pci_internal.h"
+
+#define MSI_MAX_FUNCTIONS	16
+
+struct msi_state {
+	struct pci_dev *dev;
+	volatile uint8_t *table;	/* MSI-X only */
+	volatile uint8_t *pba;
+	unsigned int table_size;
+	unsigned int nvec;		/* MSI-X entries in use */
+};
+
+static struct msi_state msi_pool[MSI_MAX_FUNCTIONS];
+
+static struct msi_state *state_of(const struct pci_dev *dev)
+{
+	for (unsigned int i = 0; i < MSI_MAX_FUNCTIONS; i++)
+		if (msi_pool[i].dev == dev)
+			return &msi_pool[i];
+	return NULL;
+}
+
+static struct msi_state *state_get(struct pci_dev *dev)
+{
+	struct msi_state *s = state_of(dev);
+
+	for (unsigned int i = 0; i < MSI_MAX_FUNCTIONS && !s; i++) {
+		if (!msi_pool[i].dev) {
+			s = &msi_pool[i];
+			*s = (struct msi_state){ .dev = dev };
+		}
+	}
+	return s;
+}
+
+static void state_put(struct msi_state *s)
+{
+	if (s && !s->table)
+		s->dev = NULL;
+}
+
+/* Config reads that see a function gone (all-ones) become TG_EIO, said once per call. */
+static int cfg_read16_live(struct pci_dev *dev, uint16_t off, uint16_t *v)
+{
+	int err = pci_cfg_read16(dev, off, v);
+	char name[PCI_NAME_LEN];
+
+	if (err)
+		return err;
+	if (*v == 0xffff) {
+		pci_dev_name(dev, name, sizeof(name));
+		pr_err("pci %s: config space reads all-ones at 0x%02x: device gone?\n", name, off);
+		return TG_EIO;
+	}
+	return TG_OK;
+}
+
+static int set_intx(struct pci_dev *dev, bool enabled)
+{
+	uint16_t cmd;
+	int err = cfg_read16_live(dev, PCI_COMMAND, &cmd);
+
+	if (err)
+		return err;
+	cmd = enabled ? (uint16_t)(cmd & ~PCI_COMMAND_INTX_DISABLE)
+		      : (uint16_t)(cmd | PCI_COMMAND_INTX_DISABLE);
+	return pci_cfg_write16(dev, PCI_COMMAND, cmd);
+}
+
+static uint8_t msi_cap(struct pci_dev *dev)
+{
+	return dev->cap_msi ? dev->cap_msi : pci_find_cap(dev, PCI_CAP_ID_MSI);
+}
+
+static uint8_t msix_cap(struct pci_dev *dev)
+{
+	return dev->cap_msix ? dev->cap_msix : pci_find_cap(dev, PCI_CAP_ID_MSIX);
+}
+
+/* --- MSI ---------------------------------------------------------------------- */
+
+int pci_msi_enable(struct pci_dev *dev, const struct msi_msg *msg)
+{
+	uint16_t ctrl, xctrl;
+	uint8_t cap, xcap;
+	int err;
+
+	if (!dev || !msg || (msg->address & 3u))
+		return TG_EINVAL;
+	cap = msi_cap(dev);
+	if (!cap)
+		return TG_ENOENT;
+	err = cfg_read16_live(dev, cap + PCI_MSI_FLAGS, &ctrl);
+	if (err)
+		return err;
+	xcap = msix_cap(dev);
+	if (xcap && !cfg_read16_live(dev, xcap + PCI_MSIX_FLAGS, &xctrl) &&
+	    (xctrl & PCI_MSIX_FLAGS_ENABLE))
+		return TG_EBUSY;
+	bool is64 = (ctrl & PCI_MSI_FLAGS_64BIT) != 0;
+	/* Message Data is 16 bits wide; GICv2m SPIs and ITS EventIDs fit. */
+	if ((!is64 && (msg->address >> 32)) || (msg->data >> 16))
+		return TG_ERANGE;
+
+	/* Off while the message changes: no write of half a message. */
+	ctrl &= (uint16_t)~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+	err = pci_cfg_write16(dev, cap + PCI_MSI_FLAGS, ctrl);
+	if (!err)
+		err = pci_cfg_write32(dev, cap + PCI_MSI_ADDRESS_LO, (uint32_t)msg->address);
+	if (!err && is64)
+		err = pci_cfg_write32(dev, cap + PCI_MSI_ADDRESS_HI, (uint32_t)(msg->address >> 32));
+	if (!err)
+		err = pci_cfg_write16(dev, cap + (is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32),
+				      (uint16_t)msg->data);
+	if (!err && (ctrl & PCI_MSI_FLAGS_MASKBIT))
+		err = pci_cfg_write32(dev, cap + (is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32), 0);
+	if (!err)
+		err = set_intx(dev, false);
+	if (!err)
+		err = pci_cfg_write16(dev, cap + PCI_MSI_FLAGS, ctrl | PCI_MSI_FLAGS_ENABLE);
+	return err;
+}
+
+int pci_msi_disable(struct pci_dev *dev)
+{
+	uint16_t ctrl;
+	uint8_t cap;
+	int err;
+
+	if (!dev)
+		return TG_EINVAL;
+	cap = msi_cap(dev);
+	if (!cap)
+		return TG_ENOENT;
+	err = cfg_read16_live(dev, cap + PCI_MSI_FLAGS, &ctrl);
+	if (!err)
+		err = pci_cfg_write16(dev, cap + PCI_MSI_FLAGS, ctrl & ~PCI_MSI_FLAGS_ENABLE);
+	if (!err)
+		err = set_intx(dev, true);
+	return err;
+}
+
+int pci_msi_mask(struct pci_dev *dev, bool masked)
+{
+	uint16_t ctrl;
+	uint8_t cap;
+	int err;
+
+	if (!dev)
+		return TG_EINVAL;
+	cap = msi_cap(dev);
+	if (!cap)
+		return TG_ENOENT;
+	err = cfg_read16_live(dev, cap + PCI_MSI_FLAGS, &ctrl);
+	if (err)
+		return err;
+	if (!(ctrl & PCI_MSI_FLAGS_MASKBIT))
+		return TG_ENOTSUP;
+	return pci_cfg_write32(dev, cap + ((ctrl & PCI_MSI_FLAGS_64BIT) ? PCI_MSI_MASK_64
+									 : PCI_MSI_MASK_32),
+			       masked ? 1u : 0u);
+}
+
+/* --- MSI-X -------------------------------------------------------------------- */
+
+int pci_msix_table_size(struct pci_dev *dev)
+{
+	uint16_t ctrl;
+	uint8_t cap;
+	int err;
+
+	if (!dev)
+		return TG_EINVAL;
+	cap = msix_cap(dev);
+	if (!cap)
+		return TG_ENOENT;
+	err = cfg_read16_live(dev, cap + PCI_MSIX_FLAGS, &ctrl);
+	if (err)
+		return err;
+	return (int)(ctrl & PCI_MSIX_FLAGS_QSIZE) + 1;
+}
+
+/* Maps `bytes` at the BIR/offset register `reg` of the capability. */
+static volatile uint8_t *msix_map(struct pci_dev *dev, uint8_t cap, uint16_t reg, size_t bytes,
+				  const char *what)
+{
+	char name[PCI_NAME_LEN];
+	uint32_t v;
+
+	pci_dev_name(dev, name, sizeof(name));
+	if (pci_cfg_read32(dev, cap + reg, &v) || v == 0xffffffffu) {
+		pr_err("pci %s: MSI-X %s register reads all-ones\n", name, what);
+		return NULL;
+	}
+	unsigned int bir = PCI_MSIX_BIR(v);
+	uint64_t off = PCI_MSIX_OFFSET(v);
+	const struct pci_bar *bar = bir < PCI_NUM_BARS ? &dev->bar[bir] : NULL;
+
+	if (!bar || !(bar->flags & PCI_BAR_ASSIGNED) || (bar->flags & PCI_BAR_IO) ||
+	    off + bytes > bar->size) {
+		pr_err("pci %s: MSI-X %s (BIR %u, offset 0x%llx, %zu bytes) not inside an assigned memory BAR\n",
+		       name, what, bir, (unsigned long long)off, bytes);
+		return NULL;
+	}
+	return ioremap(bar->cpu_addr + off, bytes);
+}
+
+int pci_msix_enable(struct pci_dev *dev, unsigned int nvec)
+{
+	struct msi_state *s;
+	uint16_t ctrl, mctrl;
+	uint8_t cap, mcap;
+	int err, size;
+
+	if (!dev || nvec == 0)
+		return TG_EINVAL;
+	cap = msix_cap(dev);
+	if (!cap)
+		return TG_ENOENT;
+	size = pci_msix_table_size(dev);
+	if (size < 0)
+		return size;
+	if (nvec > (unsigned int)size)
+		return TG_ERANGE;
+	mcap = msi_cap(dev);
+	if (mcap && !cfg_read16_live(dev, mcap + PCI_MSI_FLAGS, &mctrl) &&
+	    (mctrl & PCI_MSI_FLAGS_ENABLE))
+		return TG_EBUSY;
+	s = state_of(dev);
+	if (s && s->table)
+		return TG_EBUSY;
+
+	volatile uint8_t *table = msix_map(dev, cap, PCI_MSIX_TABLE,
+					   (size_t)size * PCI_MSIX_ENTRY_SIZE, "table");
+	volatile uint8_t *pba = msix_map(dev, cap, PCI_MSIX_PBA, ((size_t)size + 63) / 64 * 8,
+					 "PBA");
+	if (!table || !pba)
+		return TG_ERANGE;
+	s = state_get(dev);
+	if (!s)
+		return TG_ENOMEM;
+
+	err = cfg_read16_live(dev, cap + PCI_MSIX_FLAGS, &ctrl);
+	if (err) {
+		state_put(s);
+		return err;
+	}
+	/*
+	 * Enable with the whole function masked, mask each entry, then lift
+	 * the function mask: entries are only written while masked, and
+	 * the table may be accessed only with MSI-X Enable set on some parts.
+	 */
+	ctrl &= (uint16_t)~PCI_MSIX_FLAGS_ENABLE;
+	err = pci_cfg_write16(dev, cap + PCI_MSIX_FLAGS,
+			      ctrl | PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+	for (unsigned int i = 0; !err && i < (unsigned int)size; i++)
+		mmio_write32(table + i * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_CTRL,
+			     PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	if (!err)
+		err = set_intx(dev, false);
+	if (!err)
+		err = pci_cfg_write16(dev, cap + PCI_MSIX_FLAGS,
+				      (ctrl & (uint16_t)~PCI_MSIX_FLAGS_MASKALL) | PCI_MSIX_FLAGS_ENABLE);
+	if (err) {
+		(void)pci_cfg_write16(dev, cap + PCI_MSIX_FLAGS, ctrl);
+		state_put(s);
+		return err;
+	}
+	s->table = table;
+	s->pba = pba;
+	s->table_size = (unsigned int)size;
+	s->nvec = nvec;
+	return TG_OK;
+}
+
+static struct msi_state *msix_state(struct pci_dev *dev, unsigned int idx)
+{
+	struct msi_state *s = dev ? state_of(dev) : NULL;
+
+	return s && s->table && idx < s->nvec ? s : NULL;
+}
+
+int pci_msix_set_vector(struct pci_dev *dev, unsigned int idx, const struct msi_msg *msg,
+			bool masked)
+{
+	struct msi_state *s;
+
+	if (!dev || !msg || (msg->address & 3u))
+		return TG_EINVAL;
+	s = msix_state(dev, idx);
+	if (!s)
+		return state_of(dev) && state_of(dev)->table ? TG_ERANGE : TG_ENOENT;
+	volatile uint8_t *e = s->table + idx * PCI_MSIX_ENTRY_SIZE;
+
+	mmio_write32(e + PCI_MSIX_ENTRY_CTRL, PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	mmio_write32(e + PCI_MSIX_ENTRY_ADDR_LO, (uint32_t)msg->address);
+	mmio_write32(e + PCI_MSIX_ENTRY_ADDR_HI, (uint32_t)(msg->address >> 32));
+	mmio_write32(e + PCI_MSIX_ENTRY_DATA, msg->data);
+	if (!masked)
+		mmio_write32(e + PCI_MSIX_ENTRY_CTRL, 0);
+	return TG_OK;
+}
+
+int pci_msix_get_vector(struct pci_dev *dev, unsigned int idx, struct msi_msg *msg,
+			bool *masked)
+{
+	struct msi_state *s;
+
+	if (!dev || !msg || !masked)
+		return TG_EINVAL;
+	s = msix_state(dev, idx);
+	if (!s)
+		return state_of(dev) && state_of(dev)->table ? TG_ERANGE : TG_ENOENT;
+	volatile uint8_t *e = s->table + idx * PCI_MSIX_ENTRY_SIZE;
+	uint32_t ctrl = mmio_read32(e + PCI_MSIX_ENTRY_CTRL);
+
+	if (ctrl == 0xffffffffu)
+		return TG_EIO;
+	msg->address = mmio_read32(e + PCI_MSIX_ENTRY_ADDR_LO) |
+		       ((uint64_t)mmio_read32(e + PCI_MSIX_ENTRY_ADDR_HI) << 32);
+	msg->data = mmio_read32(e + PCI_MSIX_ENTRY_DATA);
+	*masked = (ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT) != 0;
+	return TG_OK;
+}
+
+int pci_msix_pending(struct pci_dev *dev, unsigned int idx)
+{
+	struct msi_state *s;
+
+	if (!dev)
+		return TG_EINVAL;
+	s = msix_state(dev, idx);
+	if (!s)
+		return TG_ENOENT;
+	/* QWORD array, read as DWORDs: bit idx of the whole array. */
+	uint32_t w = mmio_read32(s->pba + (idx / 32u) * 4u);
+
+	/* All-ones may be 32 pending vectors, or no device behind the BAR. */
+	if (w == 0xffffffffu &&
+	    mmio_read32(s->table + idx * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_CTRL) == 0xffffffffu) {
+		char name[PCI_NAME_LEN];
+
+		pci_dev_name(dev, name, sizeof(name));
+		pr_err("pci %s: MSI-X table and PBA read all-ones: device gone?\n", name);
+		return TG_EIO;
+	}
+
+	return (int)((w >> (idx % 32u)) & 1u);
+}
+
+int pci_msix_disable(struct pci_dev *dev)
+{
+	struct msi_state *s;
+	uint16_t ctrl;
+	uint8_t cap;
+	int err;
+
+	if (!dev)
+		return TG_EINVAL;
+	cap = msix_cap(dev);
+	s = state_of(dev);
+	if (!cap || !s || !s->table)
+		return TG_ENOENT;
+	for (unsigned int i = 0; i < s->table_size; i++)
+		mmio_write32(s->table + i * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_CTRL,
+			     PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	err = cfg_read16_live(dev, cap + PCI_MSIX_FLAGS, &ctrl);
+	if (!err)
+		err = pci_cfg_write16(dev, cap + PCI_MSIX_FLAGS,
+				      ctrl & (uint16_t)~(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL));
+	if (!err)
+		err = set_intx(dev, true);
+	s->table = NULL;
+	s->pba = NULL;
+	s->nvec = 0;
+	s->table_size = 0;
+	state_put(s);
+	return err;
+}
