@@ -197,6 +197,7 @@ endif
 debug: check-deps
 ifeq ($(BOARD_DEBUG),qemu)
 	$(Q)$(MAKE) --no-print-directory images
+	$(Q)[ -e build/nvme.img ] || truncate -s 16M build/nvme.img
 	$(Q)tools/debug.sh $(ARCH) $(RUN_CONFIG_$(ARCH)) $(BIN) $(ELF)
 else ifeq ($(BOARD_DEBUG),openocd)
 	$(Q)$(MAKE) --no-print-directory images

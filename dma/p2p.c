@@ -77,6 +77,11 @@ unsigned int p2p_provider_count(void)
 	return nproviders;
 }
 
+struct p2p_provider *p2p_provider_get(unsigned int idx)
+{
+	return idx < nproviders ? &providers[idx] : NULL;
+}
+
 struct p2p_provider *p2p_provider_of(uint64_t phys)
 {
 	for (unsigned int i = 0; i < nproviders; i++)

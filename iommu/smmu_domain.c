@@ -462,3 +462,39 @@ void smmu_domain_report_fault(struct smmu *smmu, const struct smmu_fault *f)
 	if (dom->fault_fn)
 		dom->fault_fn(f, dom->fault_ctx);
 }
+
+/* --- read-only views (the shell) ------------------------------------------- */
+
+struct smmu_domain *smmu_domain_next(struct smmu_domain *prev)
+{
+	unsigned int i = prev ? (unsigned int)(prev - domains) + 1 : 0;
+
+	for (; i < SMMU_MAX_DOMAINS; i++)
+		if (domains[i].in_use)
+			return &domains[i];
+	return NULL;
+}
+
+struct smmu *smmu_domain_smmu(const struct smmu_domain *dom)
+{
+	return dom && dom->in_use ? dom->smmu : NULL;
+}
+
+const struct io_pgtable *smmu_domain_pgtable(const struct smmu_domain *dom)
+{
+	return dom && dom->in_use ? &dom->pgt : NULL;
+}
+
+unsigned int smmu_domain_streams(const struct smmu_domain *dom, uint32_t *sids, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; dom && i < SMMU_MAX_ATTACH; i++) {
+		if (attached[i].dom != dom)
+			continue;
+		if (n < max && sids)
+			sids[n] = attached[i].sid;
+		n++;
+	}
+	return n;
+}

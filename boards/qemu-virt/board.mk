@@ -27,8 +27,8 @@ BOARD_DTB_ADDR := 0x40000000
 BOARD_SMMU_DEFAULT := deny
 
 # QEMU configuration (see tools/qemu-configs) used by `make run` / `make debug`.
-RUN_CONFIG_aarch64 := virt-gicv3
-RUN_CONFIG_arm     := virt-a15-highmem
+RUN_CONFIG_aarch64 := main-gicv3
+RUN_CONFIG_arm     := main-a15
 
 # `make debug`: QEMU halted at the first instruction with its gdbstub.
 # `make flash` has nothing to do on an emulator (`make run` boots it).

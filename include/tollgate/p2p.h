@@ -41,6 +41,8 @@ int p2p_provider_register(struct pci_dev *pci, unsigned int bar, uint64_t offset
 			  struct p2p_provider **out);
 /* How many providers are registered (0: no scatterlist entry can be P2P). */
 unsigned int p2p_provider_count(void);
+/* The idx-th registered provider (0, 1, ...), NULL past the last (the shell). */
+struct p2p_provider *p2p_provider_get(unsigned int idx);
 /* The provider whose range holds the CPU physical address, or NULL. */
 struct p2p_provider *p2p_provider_of(uint64_t phys);
 /* Naturally aligned chunks of provider memory: a CPU pointer (device

@@ -156,4 +156,48 @@ int64_t smmu_test_unmap_no_tlbi(struct smmu_domain *dom, uint64_t iova, uint64_t
 /* The domain a stream is attached to, or NULL. */
 struct smmu_domain *smmu_domain_of_stream(struct smmu *smmu, uint32_t sid);
 
+/* ---- read-only views (the shell's `smmu`; iommu/smmu_info.c) -------------- */
+struct io_pgtable;
+
+/* What a stream's STE does with its transactions (STE.V and STE.Config). */
+enum smmu_ste_kind {
+	SMMU_STE_INVALID,	/* V = 0: C_BAD_STE for any traffic */
+	SMMU_STE_ABORT,
+	SMMU_STE_BYPASS,
+	SMMU_STE_TRANSLATE,	/* stage 1 through a context descriptor */
+	SMMU_STE_OTHER,		/* a Config this driver never writes */
+};
+
+struct smmu_stream_info {
+	uint32_t sid;
+	enum smmu_ste_kind kind;
+	struct smmu_domain *dom;	/* for SMMU_STE_TRANSLATE, or NULL */
+};
+
+struct smmu_strtab_info {
+	bool two_level;
+	unsigned int sid_bits;		/* StreamIDs the table covers */
+	unsigned int l2_tables;		/* level-2 tables allocated (2-level) */
+	uint64_t phys;			/* STRTAB_BASE */
+	uint64_t bytes;			/* linear table or level-1 array */
+};
+
+int smmu_strtab_info(const struct smmu *smmu, struct smmu_strtab_info *out);
+/* The STE of `sid` (TG_ERANGE past the table; a SID whose level-2 table
+ * was never allocated reports the default kind). */
+int smmu_stream_info(struct smmu *smmu, uint32_t sid, struct smmu_stream_info *out);
+/* The first SID >= `from` whose STE is not the default one (abort, or
+ * bypass in SMMU_DEFAULT=bypass builds); TG_ENOENT when none is left. */
+int smmu_stream_next_live(struct smmu *smmu, uint32_t from, struct smmu_stream_info *out);
+
+/* Every live domain, in slot order: smmu_domain_next(NULL) is the first;
+ * NULL after the last. */
+struct smmu_domain *smmu_domain_next(struct smmu_domain *prev);
+struct smmu *smmu_domain_smmu(const struct smmu_domain *dom);
+/* The domain's stage-1 tables (for io_pgtable_walk and the granule). */
+const struct io_pgtable *smmu_domain_pgtable(const struct smmu_domain *dom);
+/* Copies up to `max` StreamIDs attached to the domain; returns how many
+ * are attached in all. */
+unsigned int smmu_domain_streams(const struct smmu_domain *dom, uint32_t *sids, unsigned int max);
+
 #endif
