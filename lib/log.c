@@ -13,6 +13,11 @@
 
 static enum tg_log_level log_level = TG_LOG_INFO;
 
+enum tg_log_level tg_log_get_level(void)
+{
+	return log_level;
+}
+
 void tg_log_set_level(enum tg_log_level level)
 {
 	log_level = level;

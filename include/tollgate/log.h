@@ -10,7 +10,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-enum tg_log_level { TG_LOG_ERR, TG_LOG_WARN, TG_LOG_INFO, TG_LOG_DEBUG };
+/* TG_LOG_SILENT: only as a threshold (tg_log_set_level), drops every line. */
+enum tg_log_level { TG_LOG_SILENT = -1, TG_LOG_ERR, TG_LOG_WARN, TG_LOG_INFO, TG_LOG_DEBUG };
 
 void tg_log(enum tg_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -24,6 +25,7 @@ int tg_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Messages below this level are dropped (default TG_LOG_INFO). */
 void tg_log_set_level(enum tg_log_level level);
+enum tg_log_level tg_log_get_level(void);
 
 #if defined(TG_LOG_DISABLE)
 /* Logging compiled out (make LOG=0): arguments still type-checked, no code. */
