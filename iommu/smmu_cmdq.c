@@ -149,13 +149,20 @@ static int cmdq_put(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int
 		return err || !tail ? err : issue_waiting(smmu, tail, 1);
 	}
 	struct smmu_cmd *base = q->base;
-	uint32_t mask = (1u << q->log2) - 1, prod = q->prod;
-	for (unsigned int i = 0; i < total; i++) {
-		struct smmu_cmd *slot = &base[prod & mask];
-		*slot = i < n ? cmds[i] : *tail;
-		if (smmu->noncoherent)
-			smmu_flush(smmu, slot, sizeof(*slot));
-		prod = (prod + 1) & ((mask << 1) | 1);
+	const uint32_t mask = (1u << q->log2) - 1, wrap_mask = (mask << 1) | 1;
+	uint32_t prod = q->prod;
+	for (unsigned int i = 0; i < n; i++) {
+		base[prod & mask] = cmds[i];
+		prod = (prod + 1) & wrap_mask;
+	}
+	if (tail) {
+		base[prod & mask] = *tail;
+		prod = (prod + 1) & wrap_mask;
+	}
+	if (smmu->noncoherent) {
+		/* Cleaned slot by slot: the run may wrap around the queue's end. */
+		for (uint32_t p = q->prod; p != prod; p = (p + 1) & wrap_mask)
+			smmu_flush(smmu, &base[p & mask], sizeof(*base));
 	}
 	q->prod = prod;
 	smmu->cnt.commands += total;

@@ -131,12 +131,23 @@ static int invalidate(struct smmu_domain *dom, const struct io_tlb_gather *g)
 	unsigned int gs = dom->pgt.cfg.granule_shift;
 	bool leaf = !g->tables_freed;
 	uint64_t base = CMD_TLBI_NH_VA | CMD_ASID(dom->asid);
-	unsigned int ttl = g->min_level_size_shift == g->max_level_size_shift ?
-			   leaf_level(gs, g->min_level_size_shift) : 0;
 	struct smmu_cmd c[8];
 	unsigned int n = 0;
 	int err = TG_OK;
 
+	/* The streaming-DMA case: one page, no table freed.  One command,
+	 * NUM = SCALE = 0 with RIL (a range of one), TTL = level 3. */
+	if (leaf && g->end - g->start == 1ull << gs && g->min_level_size_shift == gs &&
+	    g->max_level_size_shift == gs) {
+		c[0].w[0] = base;
+		c[0].w[1] = (g->start & CMD_TLBI_ADDR_MASK) | CMD_TLBI_TG(tg_field(gs)) |
+			    CMD_TLBI_TTL(3) | CMD_LEAF;
+		dom->cnt.commands++;
+		dom->cnt.syncs++;
+		return smmu_cmdq_issue_sync(dom->smmu, c, 1);
+	}
+	unsigned int ttl = g->min_level_size_shift == g->max_level_size_shift ?
+			   leaf_level(gs, g->min_level_size_shift) : 0;
 	if (dom->smmu->feat.ril) {
 		/* Range = (NUM + 1) * 2^SCALE granules from Address (IHI 0070 4.4.1.1). */
 		uint64_t pages = (g->end - g->start) >> gs;
