@@ -193,7 +193,10 @@ int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum d
 	}
 
 	struct dma_iommu *io = dd->iommu;
+	/* Locals: the list's own stores could alias *dd as far as the compiler knows. */
 	const uint64_t boundary = dd->seg_boundary;
+	const uint32_t max_seg = dd->max_seg_size;
+	const bool coherent = dd->coherent;
 	const bool maybe_p2p = p2p_provider_count() != 0;
 	bool any_mmio = false;
 	uint64_t len = 0;
@@ -203,10 +206,12 @@ int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum d
 	/* Pass 1: check, classify and lay out every entry. */
 	for (unsigned int i = 0; i < nents; i++) {
 		struct dma_sg *s = &sg[i];
+		const uint64_t phys = s->phys;
+		const uint32_t length = s->length;
 		enum entry_kind kind = ENTRY_MEM;
 		uint64_t baddr = 0;
 
-		if (!s->length || s->phys + s->length - 1 < s->phys || s->length > dd->max_seg_size) {
+		if (!length || phys + length - 1 < phys || length > max_seg) {
 			err = TG_EINVAL;
 			break;
 		}
@@ -221,15 +226,16 @@ int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum d
 			s->dma_address = baddr;	/* read back by pass 3 */
 			continue;
 		}
-		uint64_t off = granule_off(s->phys);
-		uint64_t span = granule_up(off + s->length);
-		if (span - 1 > boundary) {
-			err = TG_EINVAL;	/* can never fit between two boundaries */
-			break;
-		}
-		if ((len ^ (len + span - 1)) & ~boundary)
+		uint64_t off = granule_off(phys);
+		uint64_t span = granule_up(off + length);
+		if ((len ^ (len + span - 1)) & ~boundary) {
+			if (span - 1 > boundary) {
+				err = TG_EINVAL;	/* can never fit between two boundaries */
+				break;
+			}
 			len = (len + boundary) & ~boundary;
-		ranges[nranges++] = (struct io_map_range){ len, s->phys - off, span };
+		}
+		ranges[nranges++] = (struct io_map_range){ len, phys - off, span };
 		len += span;
 	}
 	if (err) {
@@ -296,11 +302,11 @@ int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum d
 			a = sg[i].dma_address;	/* its own segment, flagged, never merged */
 			flags = DMA_SG_BUS_ADDRESS;
 		} else {
-			if (!dd->coherent && kinds[i] == ENTRY_MEM)
+			if (!coherent && kinds[i] == ENTRY_MEM)
 				dma_sync_for_device(dd, sg[i].phys, length, dir);
 			a = base + ranges[k++].iova_off + granule_off(sg[i].phys);
 			if (seg_len && !seg_flags && seg_addr + seg_len == a &&
-			    seg_len + length <= dd->max_seg_size &&
+			    seg_len + length <= max_seg &&
 			    !((seg_addr ^ (a + length - 1)) & ~boundary)) {
 				seg_len += length;
 				continue;
