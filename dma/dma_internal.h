@@ -4,6 +4,7 @@
 #define TOLLGATE_DMA_INTERNAL_H
 
 #include <tollgate/dma.h>
+#include <tollgate/error.h>
 #include <tollgate/iova.h>
 
 #define DMA_MAX_TRANSLATED	8	/* translated devices at once */
@@ -41,7 +42,18 @@ struct dma_iommu {
 };
 
 /* An IOVA range of len bytes below the device's mask (4 GiB first); TG_ERANGE when none fits. */
-int dma_iova_alloc(struct dma_dev *dd, uint64_t len, uint64_t *iova);
+static inline int dma_iova_alloc(struct dma_dev *dd, uint64_t len, uint64_t *iova)
+{
+	struct dma_iommu *io = dd->iommu;
+	int err = TG_ENOSPC;
+
+	/* Below 4 GiB first: 32-bit-only peers of a wider device keep working. */
+	if (dd->mask > 0xffffffffull)
+		err = iova_alloc_flags(&io->iovad, len, 0xffffffffull, IOVA_ALLOC_NOFLUSH, iova);
+	if (err)
+		err = iova_alloc(&io->iovad, len, dd->mask, iova);
+	return err == TG_ENOSPC ? TG_ERANGE : err;
+}
 
 /* Records of live mappings (dma_map.c): TG_ENOMEM when the table is full. */
 int dma_rec_add(struct dma_iommu *io, uint64_t iova, uint64_t size, unsigned int dir);

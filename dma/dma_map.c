@@ -133,19 +133,6 @@ static __attribute__((noinline)) int map_direct(struct dma_dev *dd, uint64_t phy
 	return TG_OK;
 }
 
-int dma_iova_alloc(struct dma_dev *dd, uint64_t len, uint64_t *iova)
-{
-	struct dma_iommu *io = dd->iommu;
-	int err = TG_ENOSPC;
-
-	/* Below 4 GiB first: 32-bit-only peers of a wider device keep working. */
-	if (dd->mask > 0xffffffffull)
-		err = iova_alloc_flags(&io->iovad, len, 0xffffffffull, IOVA_ALLOC_NOFLUSH, iova);
-	if (err)
-		err = iova_alloc(&io->iovad, len, dd->mask, iova);
-	return err == TG_ENOSPC ? TG_ERANGE : err;
-}
-
 int dma_map_single(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir, dma_addr_t *dma)
 {
 	if (!dd || !dma || !size || !dir_ok(dir) || phys + size - 1 < phys)

@@ -96,8 +96,9 @@ static int size_order(const struct iova_domain *d, uint64_t size)
 
 	if (size == 0)
 		return -1;
-	g = (size >> d->shift) + ((size & ((1ull << d->shift) - 1)) != 0);
-	order = g == 1 ? 0 : 64u - (unsigned int)__builtin_clzll(g - 1);
+	/* ceil(size / granule) - 1: its bit length is the order. */
+	g = (size - 1) >> d->shift;
+	order = g ? 64u - (unsigned int)__builtin_clzll(g) : 0;
 	if (order + d->shift > 63)
 		return TG_ERANGE;
 	return (int)order;
