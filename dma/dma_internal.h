@@ -43,6 +43,11 @@ struct dma_iommu {
 /* An IOVA range of len bytes below the device's mask (4 GiB first); TG_ERANGE when none fits. */
 int dma_iova_alloc(struct dma_dev *dd, uint64_t len, uint64_t *iova);
 
+/* dma_map_single / dma_unmap_single with the core lock (platform.h) held by the caller. */
+int dma_map_single_locked(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir,
+			  dma_addr_t *dma);
+int dma_unmap_single_locked(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_dir dir);
+
 /* Records of live mappings (dma_map.c): TG_ENOMEM when the table is full. */
 int dma_rec_add(struct dma_iommu *io, uint64_t iova, uint64_t size, unsigned int dir);
 struct dma_map_rec *dma_rec_find(struct dma_iommu *io, uint64_t iova);
