@@ -44,23 +44,23 @@ int dma_alloc_coherent(struct dma_dev *dd, size_t size, void **cpu, dma_addr_t *
 	if (!va)
 		return TG_ENOMEM;
 	memset(va, 0, bytes);
-	int err = dma_map_single(dd, phys, bytes, DMA_BIDIRECTIONAL, dma);
+	/* Mapped and marked in one hold of the lock: no dma_unmap_single in between. */
+	unsigned long flags = plat_lock_irqsave();
+	int err = dma_map_single_locked(dd, phys, bytes, DMA_BIDIRECTIONAL, dma);
+	/* Marked, so dma_unmap_single cannot take it away under the CPU's feet. */
+	if (!err && dd->iommu)
+		dma_rec_find(dd->iommu, *dma)->dir |= DMA_REC_COHERENT;
+	plat_unlock_irqrestore(flags);
 	if (err) {
 		plat_dma_free(va, bytes);
 		return err;
 	}
-	/* Marked, so dma_unmap_single cannot take it away under the CPU's feet. */
-	if (dd->iommu)
-		dma_rec_find(dd->iommu, *dma)->dir |= DMA_REC_COHERENT;
 	*cpu = va;
 	return TG_OK;
 }
 
-int dma_free_coherent(struct dma_dev *dd, size_t size, void *cpu, dma_addr_t dma)
+static int unmap_coherent_locked(struct dma_dev *dd, size_t bytes, void *cpu, dma_addr_t dma)
 {
-	if (!dd || !cpu || !size || size > SIZE_MAX - DMA_GRANULE)
-		return TG_EINVAL;
-	size_t bytes = pages_of(size);
 	if (dd->iommu) {
 		struct dma_map_rec *rec = dma_rec_find(dd->iommu, dma);
 		if (!rec || !(rec->dir & DMA_REC_COHERENT))
@@ -69,14 +69,22 @@ int dma_free_coherent(struct dma_dev *dd, size_t size, void *cpu, dma_addr_t dma
 			return TG_EINVAL;
 		uint64_t phys;
 		/* The CPU address must be the one handed out with this DMA address. */
-		if (smmu_iova_to_phys(dma_dev_domain(dd), dma, &phys) != TG_OK ||
-		    plat_phys_to_virt(phys) != cpu)
+		if (smmu_iova_lookup_locked(dma_dev_domain(dd), dma, &phys, NULL) != TG_OK ||
+		    plat_map(phys, bytes, PLAT_MEM_RAM) != cpu)
 			return TG_EINVAL;
 		rec->dir &= ~DMA_REC_COHERENT;
 	}
-	int err = dma_unmap_single(dd, dma, bytes, DMA_BIDIRECTIONAL);
+	return dma_unmap_single_locked(dd, dma, bytes, DMA_BIDIRECTIONAL);
+}
+
+int dma_free_coherent(struct dma_dev *dd, size_t size, void *cpu, dma_addr_t dma)
+{
+	if (!dd || !cpu || !size || size > SIZE_MAX - DMA_GRANULE)
+		return TG_EINVAL;
+	size_t bytes = pages_of(size);
+	int err = TG_LOCKED(unmap_coherent_locked(dd, bytes, cpu, dma));
 	if (err)
 		return err;
-	plat_dma_free(cpu, bytes);
+	plat_dma_free(cpu, bytes);	/* outside the lock: unmapped, ours alone */
 	return TG_OK;
 }

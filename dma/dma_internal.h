@@ -55,6 +55,11 @@ static inline int dma_iova_alloc(struct dma_dev *dd, uint64_t len, uint64_t *iov
 	return err == TG_ENOSPC ? TG_ERANGE : err;
 }
 
+/* dma_map_single / dma_unmap_single with the core lock (platform.h) held by the caller. */
+int dma_map_single_locked(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir,
+			  dma_addr_t *dma);
+int dma_unmap_single_locked(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_dir dir);
+
 /* Records of live mappings (dma_map.c): TG_ENOMEM when the table is full. */
 int dma_rec_add(struct dma_iommu *io, uint64_t iova, uint64_t size, unsigned int dir);
 struct dma_map_rec *dma_rec_find(struct dma_iommu *io, uint64_t iova);

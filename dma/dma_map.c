@@ -102,16 +102,16 @@ void dma_sync_for_device(struct dma_dev *dd, uint64_t phys, size_t size, enum dm
 		return;
 	/* Device reads need our writes in memory; device writes must not meet dirty lines. */
 	if (dir == DMA_FROM_DEVICE)
-		plat_cache_inval(plat_phys_to_virt(phys), size);
+		plat_cache(PLAT_CACHE_INVAL, plat_map(phys, size, PLAT_MEM_RAM), size);
 	else
-		plat_cache_clean(plat_phys_to_virt(phys), size);
+		plat_cache(PLAT_CACHE_CLEAN, plat_map(phys, size, PLAT_MEM_RAM), size);
 }
 
 void dma_sync_for_cpu(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir)
 {
 	if (!dd || dd->coherent || !size || dir == DMA_TO_DEVICE)
 		return;
-	plat_cache_inval(plat_phys_to_virt(phys), size);
+	plat_cache(PLAT_CACHE_INVAL, plat_map(phys, size, PLAT_MEM_RAM), size);
 }
 
 /* The direct path: no IOMMU, the bus address through dma-ranges, the mask checked. */
@@ -133,7 +133,10 @@ static __attribute__((noinline)) int map_direct(struct dma_dev *dd, uint64_t phy
 	return TG_OK;
 }
 
-int dma_map_single(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir, dma_addr_t *dma)
+/* Inlined into dma_map_single too: taking the lock adds no call frame on the hot path. */
+__attribute__((always_inline)) inline int dma_map_single_locked(struct dma_dev *dd, uint64_t phys,
+								 size_t size, enum dma_dir dir,
+								 dma_addr_t *dma)
 {
 	if (!dd || !dma || !size || !dir_ok(dir) || phys + size - 1 < phys)
 		return TG_EINVAL;
@@ -149,7 +152,7 @@ int dma_map_single(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir 
 		goto fail;
 	err = dma_rec_add(io, iova + off, size, dir);
 	if (!err) {
-		err = smmu_map(io->dom, iova, phys - off, len, dir_prot(dir));
+		err = smmu_map_locked(io->dom, iova, phys - off, len, dir_prot(dir));
 		if (err)
 			dma_rec_del(io, dma_rec_find(io, iova + off));
 	}
@@ -167,7 +170,8 @@ fail:
 	return err;
 }
 
-int dma_unmap_single(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_dir dir)
+__attribute__((always_inline)) inline int dma_unmap_single_locked(struct dma_dev *dd, dma_addr_t dma,
+								   size_t size, enum dma_dir dir)
 {
 	if (!dd || !size || !dir_ok(dir))
 		return TG_EINVAL;
@@ -189,9 +193,9 @@ int dma_unmap_single(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_d
 	if (rec->size != size || rec->dir != (unsigned int)dir)
 		return TG_EINVAL;
 	/* A non-coherent device's buffer is invalidated after the unmap: find it first. */
-	if (!dd->coherent && smmu_iova_lookup(io->dom, base, &phys, NULL) != TG_OK)
+	if (!dd->coherent && smmu_iova_lookup_locked(io->dom, base, &phys, NULL) != TG_OK)
 		return TG_ENOENT;
-	int64_t n = smmu_unmap(io->dom, base, len);
+	int64_t n = smmu_unmap_locked(io->dom, base, len);
 	if (n < 0)
 		return (int)n;
 	iova_free(&io->iovad, base, len);
@@ -200,4 +204,14 @@ int dma_unmap_single(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_d
 		dma_sync_for_cpu(dd, phys + off, size, dir);
 	dd->cnt.unmaps++;
 	return TG_OK;
+}
+
+int dma_map_single(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir, dma_addr_t *dma)
+{
+	return TG_LOCKED(dma_map_single_locked(dd, phys, size, dir, dma));
+}
+
+int dma_unmap_single(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_dir dir)
+{
+	return TG_LOCKED(dma_unmap_single_locked(dd, dma, size, dir));
 }

@@ -20,6 +20,7 @@
 #include <tollgate/io_pgtable.h>
 #include <tollgate/p2p.h>
 #include <tollgate/pci.h>
+#include <tollgate/platform.h>
 #include <tollgate/smmu.h>
 
 #include "dma_internal.h"
@@ -159,7 +160,7 @@ static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents
 		n += spans[n][1] != 0;
 	}
 	if (n)
-		smmu_unmap_ranges(io->dom, (const uint64_t (*)[2])spans, n);
+		smmu_unmap_ranges_locked(io->dom, (const uint64_t (*)[2])spans, n);
 	dma_rec_del(io, dma_rec_find(io, base));
 	iova_free(&io->iovad, base, len);
 	clear_dma_fields(sg, nents);
@@ -167,7 +168,7 @@ static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents
 	return err;
 }
 
-int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir)
+static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir)
 {
 	static uint8_t bus[DMA_SG_MAX];
 	static uint8_t kinds[DMA_SG_MAX];
@@ -335,7 +336,8 @@ int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum d
 	return (int)out;
 }
 
-int dma_unmap_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir)
+static int unmap_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents,
+			   enum dma_dir dir)
 {
 	static uint64_t ranges[SG_MAX_RANGES][2];
 	unsigned int n = 0, segs = 0;
@@ -370,7 +372,7 @@ int dma_unmap_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum
 			return TG_ENOENT;
 		if (rec->dir != (dir | DMA_REC_SG))
 			return TG_EINVAL;
-		int64_t r = smmu_unmap_ranges(io->dom, (const uint64_t (*)[2])ranges, n);
+		int64_t r = smmu_unmap_ranges_locked(io->dom, (const uint64_t (*)[2])ranges, n);
 		if (r < 0)
 			return (int)r;
 		iova_free(&io->iovad, astart, asize);
@@ -387,4 +389,14 @@ int dma_unmap_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum
 	clear_dma_fields(sg, segs);
 	dd->cnt.unmaps++;
 	return TG_OK;
+}
+
+int dma_map_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir)
+{
+	return TG_LOCKED(map_sg_locked(dd, sg, nents, dir));
+}
+
+int dma_unmap_sg(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir)
+{
+	return TG_LOCKED(unmap_sg_locked(dd, sg, nents, dir));
 }

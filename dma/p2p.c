@@ -56,7 +56,7 @@ int p2p_provider_register(struct pci_dev *pci, unsigned int bar, uint64_t offset
 	if (nproviders >= P2P_MAX_PROVIDERS)
 		return TG_ENOMEM;
 	/* BARs may sit above 4 GiB: a 32-bit CPU reaches them through ioremap. */
-	volatile uint8_t *va = plat_ioremap(b->cpu_addr + offset, (size_t)size);
+	volatile uint8_t *va = plat_map(b->cpu_addr + offset, (size_t)size, PLAT_MEM_DEVICE);
 	if (!va)
 		return TG_ENOMEM;
 	struct p2p_provider *p = &providers[nproviders++];

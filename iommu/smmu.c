@@ -47,7 +47,7 @@ void smmu_write64(struct smmu *smmu, uint32_t off, uint64_t val)
 void smmu_flush(struct smmu *smmu, const void *p, size_t len)
 {
 	if (smmu->noncoherent)
-		plat_cache_clean(p, len);
+		plat_cache(PLAT_CACHE_CLEAN, p, len);
 	arch_dsb();
 }
 
@@ -94,8 +94,11 @@ int smmu_set_fault_handler(struct smmu *smmu, smmu_fault_handler_t fn, void *ctx
 {
 	if (!smmu)
 		return TG_EINVAL;
+	unsigned long flags = plat_lock_irqsave();	/* the event path reads both */
+
 	smmu->fault_fn = fn;
 	smmu->fault_ctx = ctx;
+	plat_unlock_irqrestore(flags);
 	return TG_OK;
 }
 
@@ -178,9 +181,13 @@ static void smmu_evtq_irq(unsigned int intid, void *ctx)
 	smmu_poll_events(ctx);
 }
 
+/* A command-queue error is repaired here and by a thread waiting for its SYNC. */
 static void smmu_gerror_irq(unsigned int intid, void *ctx)
 {
+	unsigned long flags = plat_lock_irqsave();
+
 	smmu_gerror_handle(ctx);
+	plat_unlock_irqrestore(flags);
 }
 
 static void request_irq_by_name(struct smmu *smmu, const struct fdt *fdt, const char *name,
@@ -227,9 +234,7 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 		{ { CMD_CFGI_STE_RANGE, 31 } },	/* every STE */
 		{ { CMD_TLBI_NSNH_ALL, 0 } },
 	};
-	err = smmu_cmdq_issue(smmu, inval, 2);
-	if (!err)
-		err = smmu_sync(smmu);
+	err = TG_LOCKED(smmu_cmdq_issue_sync(smmu, inval, 2));
 	if (err)
 		return err;
 	err = write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN | CR0_EVENTQEN);
@@ -286,7 +291,7 @@ static int smmu_probe(struct smmu *smmu, const struct fdt *fdt, int node)
 	const char *nn = fdt_node_name(fdt, node);
 	tg_snprintf(smmu->name, sizeof(smmu->name), "%llx.%.*s", (unsigned long long)base,
 		    (int)strcspn(nn, "@"), nn);
-	smmu->regs = plat_ioremap(base, SMMU_REG_SPACE);
+	smmu->regs = plat_map(base, SMMU_REG_SPACE, PLAT_MEM_DEVICE);
 	if (!smmu->regs)
 		return TG_ENOMEM;
 	for (unsigned int i = 0; i < 6; i++)

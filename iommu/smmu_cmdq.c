@@ -263,12 +263,12 @@ int smmu_cmdq_issue_sync(struct smmu *smmu, const struct smmu_cmd *cmds, unsigne
 
 int smmu_sync(struct smmu *smmu)
 {
-	return smmu_cmdq_issue_sync(smmu, NULL, 0);
+	return TG_LOCKED(smmu_cmdq_issue_sync(smmu, NULL, 0));
 }
 
 int smmu_test_issue_raw(struct smmu *smmu, uint64_t w0, uint64_t w1)
 {
 	struct smmu_cmd c = { { w0, w1 } };
 
-	return smmu_cmdq_issue(smmu, &c, 1);
+	return TG_LOCKED(smmu_cmdq_issue(smmu, &c, 1));
 }

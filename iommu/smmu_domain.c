@@ -93,7 +93,7 @@ static void *pt_phys_to_virt(void *ctx, uint64_t phys)
 
 static void pt_clean(void *ctx, const void *va, size_t len)
 {
-	plat_cache_clean(va, len);
+	plat_cache(PLAT_CACHE_CLEAN, va, len);
 }
 
 /* --- commands ------------------------------------------------------------- */
@@ -107,7 +107,7 @@ static int issue(struct smmu_domain *dom, const struct smmu_cmd *c, unsigned int
 static int sync(struct smmu_domain *dom)
 {
 	dom->cnt.syncs++;
-	return smmu_sync(dom->smmu);
+	return smmu_cmdq_issue_sync(dom->smmu, NULL, 0);
 }
 
 static unsigned int tg_field(unsigned int granule_shift)
@@ -220,8 +220,8 @@ struct smmu_domain *smmu_domain_create(struct smmu *smmu, unsigned int ias_bits)
 	return smmu_domain_create_granule(smmu, ias_bits, 12);
 }
 
-struct smmu_domain *smmu_domain_create_granule(struct smmu *smmu, unsigned int ias_bits,
-					       unsigned int granule_shift)
+static struct smmu_domain *create_locked(struct smmu *smmu, unsigned int ias_bits,
+					 unsigned int granule_shift)
 {
 	struct smmu_domain *dom = NULL;
 
@@ -264,6 +264,12 @@ fail_asid:
 	return NULL;
 }
 
+struct smmu_domain *smmu_domain_create_granule(struct smmu *smmu, unsigned int ias_bits,
+					       unsigned int granule_shift)
+{
+	return TG_LOCKED(create_locked(smmu, ias_bits, granule_shift));
+}
+
 int smmu_map_batch_start(struct smmu_domain *dom, unsigned int prot, struct io_pgtable_batch *b)
 {
 	if (!dom || !dom->in_use)
@@ -298,7 +304,7 @@ struct smmu_domain *smmu_domain_of_stream(struct smmu *smmu, uint32_t sid)
 	return a ? a->dom : NULL;
 }
 
-int smmu_domain_attach(struct smmu_domain *dom, uint32_t sid)
+static int attach_locked(struct smmu_domain *dom, uint32_t sid)
 {
 	if (!dom || !dom->in_use)
 		return TG_EINVAL;
@@ -324,7 +330,12 @@ int smmu_domain_attach(struct smmu_domain *dom, uint32_t sid)
 	return TG_OK;
 }
 
-int smmu_domain_detach(struct smmu_domain *dom, uint32_t sid)
+int smmu_domain_attach(struct smmu_domain *dom, uint32_t sid)
+{
+	return TG_LOCKED(attach_locked(dom, sid));
+}
+
+static int detach_locked(struct smmu_domain *dom, uint32_t sid)
 {
 	if (!dom || !dom->in_use)
 		return TG_EINVAL;
@@ -332,9 +343,9 @@ int smmu_domain_detach(struct smmu_domain *dom, uint32_t sid)
 	if (!a || a->dom != dom)
 		return TG_ENOENT;
 #if defined(TG_SMMU_DEFAULT_BYPASS)
-	int err = smmu_stream_bypass(dom->smmu, sid);
+	int err = smmu_stream_bypass_locked(dom->smmu, sid);
 #else
-	int err = smmu_stream_abort(dom->smmu, sid);
+	int err = smmu_stream_abort_locked(dom->smmu, sid);
 #endif
 	if (err)
 		return err;
@@ -348,13 +359,18 @@ int smmu_domain_detach(struct smmu_domain *dom, uint32_t sid)
 	return err ? err : sync(dom);
 }
 
-void smmu_domain_destroy(struct smmu_domain *dom)
+int smmu_domain_detach(struct smmu_domain *dom, uint32_t sid)
+{
+	return TG_LOCKED(detach_locked(dom, sid));
+}
+
+static void destroy_locked(struct smmu_domain *dom)
 {
 	if (!dom || !dom->in_use)
 		return;
 	for (unsigned int i = 0; i < SMMU_MAX_ATTACH; i++)
 		if (attached[i].dom == dom)
-			smmu_domain_detach(dom, attached[i].sid);
+			detach_locked(dom, attached[i].sid);
 	dom->in_use = false;	/* from here pt_free gives pages back */
 	io_pgtable_destroy(&dom->pgt);
 	while (dom->pt_cached)
@@ -363,7 +379,16 @@ void smmu_domain_destroy(struct smmu_domain *dom)
 	asid_free(dom->asid);
 }
 
-int smmu_map(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t size, unsigned int prot)
+void smmu_domain_destroy(struct smmu_domain *dom)
+{
+	unsigned long flags = plat_lock_irqsave();
+
+	destroy_locked(dom);
+	plat_unlock_irqrestore(flags);
+}
+
+int smmu_map_locked(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t size,
+		    unsigned int prot)
 {
 	if (!dom || !dom->in_use)
 		return TG_EINVAL;
@@ -374,7 +399,12 @@ int smmu_map(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t siz
 	return err;
 }
 
-int64_t smmu_unmap(struct smmu_domain *dom, uint64_t iova, uint64_t size)
+int smmu_map(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t size, unsigned int prot)
+{
+	return TG_LOCKED(smmu_map_locked(dom, iova, phys, size, prot));
+}
+
+int64_t smmu_unmap_locked(struct smmu_domain *dom, uint64_t iova, uint64_t size)
 {
 	struct io_tlb_gather g;
 
@@ -390,7 +420,13 @@ int64_t smmu_unmap(struct smmu_domain *dom, uint64_t iova, uint64_t size)
 	return err ? err : n;
 }
 
-int64_t smmu_unmap_ranges(struct smmu_domain *dom, const uint64_t (*ranges)[2], unsigned int n)
+int64_t smmu_unmap(struct smmu_domain *dom, uint64_t iova, uint64_t size)
+{
+	return TG_LOCKED(smmu_unmap_locked(dom, iova, size));
+}
+
+int64_t smmu_unmap_ranges_locked(struct smmu_domain *dom, const uint64_t (*ranges)[2],
+				 unsigned int n)
 {
 	struct io_tlb_gather g;
 	int64_t total = 0;
@@ -416,7 +452,12 @@ int64_t smmu_unmap_ranges(struct smmu_domain *dom, const uint64_t (*ranges)[2], 
 	return err ? err : total;
 }
 
-int64_t smmu_test_unmap_no_tlbi(struct smmu_domain *dom, uint64_t iova, uint64_t size)
+int64_t smmu_unmap_ranges(struct smmu_domain *dom, const uint64_t (*ranges)[2], unsigned int n)
+{
+	return TG_LOCKED(smmu_unmap_ranges_locked(dom, ranges, n));
+}
+
+static int64_t unmap_no_tlbi_locked(struct smmu_domain *dom, uint64_t iova, uint64_t size)
 {
 	struct io_tlb_gather g;
 
@@ -429,26 +470,40 @@ int64_t smmu_test_unmap_no_tlbi(struct smmu_domain *dom, uint64_t iova, uint64_t
 	return n;
 }
 
-int smmu_iova_to_phys(struct smmu_domain *dom, uint64_t iova, uint64_t *phys)
+int64_t smmu_test_unmap_no_tlbi(struct smmu_domain *dom, uint64_t iova, uint64_t size)
 {
-	if (!dom || !dom->in_use || !phys)
-		return TG_EINVAL;
-	return io_pgtable_iova_to_phys(&dom->pgt, iova, phys, NULL);
+	return TG_LOCKED(unmap_no_tlbi_locked(dom, iova, size));
 }
 
-int smmu_iova_lookup(struct smmu_domain *dom, uint64_t iova, uint64_t *phys, unsigned int *prot)
+int smmu_iova_to_phys(struct smmu_domain *dom, uint64_t iova, uint64_t *phys)
+{
+	if (!phys)
+		return TG_EINVAL;
+	return TG_LOCKED(smmu_iova_lookup_locked(dom, iova, phys, NULL));
+}
+
+int smmu_iova_lookup_locked(struct smmu_domain *dom, uint64_t iova, uint64_t *phys,
+			    unsigned int *prot)
 {
 	if (!dom || !dom->in_use)
 		return TG_EINVAL;
 	return io_pgtable_iova_to_phys(&dom->pgt, iova, phys, prot);
 }
 
+int smmu_iova_lookup(struct smmu_domain *dom, uint64_t iova, uint64_t *phys, unsigned int *prot)
+{
+	return TG_LOCKED(smmu_iova_lookup_locked(dom, iova, phys, prot));
+}
+
 int smmu_domain_set_fault_handler(struct smmu_domain *dom, smmu_fault_handler_t fn, void *ctx)
 {
 	if (!dom || !dom->in_use)
 		return TG_EINVAL;
+	unsigned long flags = plat_lock_irqsave();	/* the event path reads both */
+
 	dom->fault_fn = fn;
 	dom->fault_ctx = ctx;
+	plat_unlock_irqrestore(flags);
 	return TG_OK;
 }
 

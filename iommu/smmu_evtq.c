@@ -155,7 +155,8 @@ static void report(struct smmu *smmu, const struct smmu_event *e)
 	smmu_domain_report_fault(smmu, &f);
 }
 
-unsigned int smmu_poll_events(struct smmu *smmu)
+/* With the core lock held: from smmu_poll_events and from the global-error path. */
+static unsigned int evtq_drain(struct smmu *smmu)
 {
 	struct smmu_queue *q;
 	unsigned int n = 0;
@@ -176,7 +177,7 @@ unsigned int smmu_poll_events(struct smmu *smmu)
 	while ((q->cons & mask) != (prod & mask) && n < (1u << q->log2)) {
 		struct smmu_event *e = (struct smmu_event *)q->base + (q->cons & ((1u << q->log2) - 1));
 		if (smmu->noncoherent)
-			plat_cache_inval(e, sizeof(*e));
+			plat_cache(PLAT_CACHE_INVAL, e, sizeof(*e));
 		struct smmu_event copy = *e;
 		report(smmu, &copy);
 		q->cons = (q->cons & Q_OVERFLOW_FLAG) | (((q->cons & mask) + 1) & mask);
@@ -199,6 +200,12 @@ unsigned int smmu_poll_events(struct smmu *smmu)
 	return n;
 }
 
+/* The event interrupt and smmu_event_mark both drain: one at a time. */
+unsigned int smmu_poll_events(struct smmu *smmu)
+{
+	return TG_LOCKED(evtq_drain(smmu));
+}
+
 void smmu_gerror_handle(struct smmu *smmu)
 {
 	uint32_t gerror = smmu_read32(smmu, SMMU_GERROR);
@@ -214,7 +221,7 @@ void smmu_gerror_handle(struct smmu *smmu)
 		smmu->cnt.events_lost++;
 		pr_err("arm-smmu-v3 %s: event queue full: events were dropped\n",
 		       smmu->name);
-		smmu_poll_events(smmu);
+		evtq_drain(smmu);
 	}
 	if (active & GERROR_SFM_ERR)
 		pr_err("arm-smmu-v3 %s: service failure mode entered\n", smmu->name);

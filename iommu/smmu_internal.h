@@ -55,6 +55,12 @@ void smmu_write64(struct smmu *smmu, uint32_t off, uint64_t val);
 /* Makes CPU writes of a table visible to a non-coherent SMMU. */
 void smmu_flush(struct smmu *smmu, const void *p, size_t len);
 
+/*
+ * Below, every function but the *_init ones expects the core lock
+ * (plat_lock_irqsave) held by its caller: the public entry points take it
+ * once and call only these, so it never nests.
+ */
+
 /* Command queue (smmu_cmdq.c). */
 int smmu_cmdq_init(struct smmu *smmu);
 int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n);
@@ -72,5 +78,7 @@ void smmu_domain_report_fault(struct smmu *smmu, const struct smmu_fault *f);
 /* Stream table (smmu_strtab.c). */
 int smmu_strtab_init(struct smmu *smmu);
 int smmu_ste_write(struct smmu *smmu, uint32_t sid, const struct smmu_ste *ste);
+int smmu_stream_bypass_locked(struct smmu *smmu, uint32_t sid);
+int smmu_stream_abort_locked(struct smmu *smmu, uint32_t sid);
 
 #endif

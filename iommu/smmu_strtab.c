@@ -91,7 +91,7 @@ static int cfgi_ste_sync(struct smmu *smmu, uint32_t sid)
 	struct smmu_cmd c = { { CMD_CFGI_STE | CMD_SID(sid), CMD_LEAF } };
 	int err = smmu_cmdq_issue(smmu, &c, 1);
 
-	return err ? err : smmu_sync(smmu);
+	return err ? err : smmu_cmdq_issue_sync(smmu, NULL, 0);
 }
 
 int smmu_ste_write(struct smmu *smmu, uint32_t sid, const struct smmu_ste *ste)
@@ -143,17 +143,27 @@ static int set_simple(struct smmu *smmu, uint32_t sid, uint64_t w0, uint64_t w1)
 	return smmu_ste_write(smmu, sid, &ste);
 }
 
-int smmu_stream_bypass(struct smmu *smmu, uint32_t sid)
+int smmu_stream_bypass_locked(struct smmu *smmu, uint32_t sid)
 {
 	return set_simple(smmu, sid, STE_V | STE_CONFIG_BYPASS, STE1_SHCFG_INCOMING);
 }
 
-int smmu_stream_abort(struct smmu *smmu, uint32_t sid)
+int smmu_stream_abort_locked(struct smmu *smmu, uint32_t sid)
 {
 	return set_simple(smmu, sid, STE_V | STE_CONFIG_ABORT, 0);
 }
 
+int smmu_stream_bypass(struct smmu *smmu, uint32_t sid)
+{
+	return TG_LOCKED(smmu_stream_bypass_locked(smmu, sid));
+}
+
+int smmu_stream_abort(struct smmu *smmu, uint32_t sid)
+{
+	return TG_LOCKED(smmu_stream_abort_locked(smmu, sid));
+}
+
 int smmu_stream_invalidate(struct smmu *smmu, uint32_t sid)
 {
-	return set_simple(smmu, sid, 0, 0);
+	return TG_LOCKED(set_simple(smmu, sid, 0, 0));
 }

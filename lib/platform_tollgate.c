@@ -2,8 +2,9 @@
 /*
  * The bare-metal firmware's side of include/tollgate/platform.h: each hook
  * on what boot/ and drivers/ already provide (page pool, cache
- * maintenance by VA, generic timer, GIC).  plat_log is lib/log.c's.  The
- * identity MMU map makes physical and virtual addresses of RAM the same.
+ * maintenance by VA, generic timer, GIC, interrupt masking).  plat_log is
+ * lib/log.c's.  The identity MMU map makes physical and virtual addresses
+ * of RAM the same.
  */
 #include <tollgate/arch.h>
 #include <tollgate/error.h>
@@ -24,24 +25,32 @@ void plat_dma_free(void *va, size_t size)
 	page_free(va, size);
 }
 
-void *plat_ioremap(uint64_t phys, size_t size)
+void *plat_map(uint64_t phys, size_t size, enum plat_mem mem)
 {
-	return ioremap(phys, size);
-}
-
-void *plat_phys_to_virt(uint64_t phys)
-{
+	if (mem == PLAT_MEM_DEVICE)
+		return ioremap(phys, size);
 	return (void *)(uintptr_t)phys;
 }
 
-void plat_cache_clean(const void *va, size_t size)
+void plat_cache(enum plat_cache_op op, const void *va, size_t size)
 {
-	arch_dcache_clean_range((uintptr_t)va, size);
+	if (op == PLAT_CACHE_CLEAN)
+		arch_dcache_clean_range((uintptr_t)va, size);
+	else if (op == PLAT_CACHE_INVAL)
+		arch_dcache_inval_range((uintptr_t)va, size);
+	else
+		arch_dcache_clean_inval_range((uintptr_t)va, size);
 }
 
-void plat_cache_inval(const void *va, size_t size)
+/* One core, so masking interrupts is the whole lock: the SMMU handlers cannot run. */
+unsigned long plat_lock_irqsave(void)
 {
-	arch_dcache_inval_range((uintptr_t)va, size);
+	return arch_irq_save();
+}
+
+void plat_unlock_irqrestore(unsigned long flags)
+{
+	arch_irq_restore(flags);
 }
 
 /*

@@ -206,7 +206,7 @@ int pci_host_from_fdt(struct pci_host *host, const struct fdt *fdt, int node)
 	if (err)
 		return err;
 	h.ecam_size = (uint64_t)(h.bus_end - h.bus_start + 1) << 20;
-	h.ecam = plat_ioremap(h.ecam_phys, (size_t)h.ecam_size);
+	h.ecam = plat_map(h.ecam_phys, (size_t)h.ecam_size, PLAT_MEM_DEVICE);
 	if (!h.ecam)
 		return TG_ENOMEM;
 	/* With an IOMMU, ports isolate their devices (ACS) so DMA is translated. */

@@ -228,7 +228,7 @@ static volatile uint8_t *msix_map(struct pci_dev *dev, uint8_t cap, uint16_t reg
 		       name, what, bir, (unsigned long long)off, bytes);
 		return NULL;
 	}
-	return plat_ioremap(bar->cpu_addr + off, bytes);
+	return plat_map(bar->cpu_addr + off, bytes, PLAT_MEM_DEVICE);
 }
 
 int pci_msix_enable(struct pci_dev *dev, unsigned int nvec)

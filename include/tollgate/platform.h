@@ -9,11 +9,11 @@
  * gives each contract in full.
  *
  * Common rules: every hook may be called from thread context; only
- * plat_time_ns, the cache hooks and plat_log are also called from the
- * SMMU interrupt handlers.  No hook may sleep while the core waits for
- * hardware (the core polls with a bounded deadline instead).  The core
- * takes no lock of its own: a port that calls it from several threads
- * serialises those calls (one mutex around the public API is enough).
+ * plat_time_ns, plat_cache, plat_log and the lock hooks are also called
+ * from the SMMU interrupt handlers.  No hook may sleep while the core
+ * waits for hardware (the core polls with a bounded deadline instead).
+ * The core serialises its shared state itself with the one core lock
+ * (plat_lock_irqsave), so a port may call it from several threads.
  */
 #ifndef TOLLGATE_PLATFORM_H
 #define TOLLGATE_PLATFORM_H
@@ -32,22 +32,38 @@ struct fdt_irq;
  * pages).  size > 0, rounded up to TG_PAGE_SIZE by the platform; align a
  * power of two (0 or <= TG_PAGE_SIZE means page-aligned).  Returns the CPU
  * pointer, writes the physical address to *phys; NULL when out of memory.
- * The core cleans what it writes (plat_cache_clean) before a device reads
- * it, so cacheable normal memory is fine.
+ * The core cleans what it writes (plat_cache) before a device reads it, so
+ * cacheable normal memory is fine.  Page-table pages are allocated and
+ * freed with the core lock held: neither hook may block.
  */
 void *plat_dma_alloc(size_t size, size_t align, uint64_t *phys);
 /* Returns what plat_dma_alloc gave, with the same size. */
 void plat_dma_free(void *va, size_t size);
 
-/* Device registers: an uncached (Device-nGnRE) mapping; NULL on failure. */
-void *plat_ioremap(uint64_t phys, size_t size);
-/* Normal memory by physical address (DMA buffers handed to dma_map_*). */
-void *plat_phys_to_virt(uint64_t phys);
+/*
+ * CPU address of a physical range.  PLAT_MEM_RAM: normal memory the
+ * platform already maps (DMA buffers handed to dma_map_*), a translation
+ * on the mapping hot path, called with the core lock held.
+ * PLAT_MEM_DEVICE: device registers (ECAM, SMMU, BARs), mapped uncached
+ * (Device-nGnRE) if need be, never released; only outside the lock.
+ * NULL on failure.
+ */
+enum plat_mem {
+	PLAT_MEM_RAM,
+	PLAT_MEM_DEVICE,
+};
+void *plat_map(uint64_t phys, size_t size, enum plat_mem mem);
 
-/* Data cache by CPU address, to the point of coherency; any alignment. */
-void plat_cache_clean(const void *va, size_t size);
-/* Invalidate: the caller owns the whole cache lines of the range. */
-void plat_cache_inval(const void *va, size_t size);
+/*
+ * Data cache by CPU address, to the point of coherency; any alignment.
+ * PLAT_CACHE_INVAL: the caller owns the whole cache lines of the range.
+ */
+enum plat_cache_op {
+	PLAT_CACHE_CLEAN,	/* before a device reads memory the CPU wrote */
+	PLAT_CACHE_INVAL,	/* before the CPU reads memory a device wrote */
+	PLAT_CACHE_CLEAN_INVAL,	/* both, for lines shared with a device */
+};
+void plat_cache(enum plat_cache_op op, const void *va, size_t size);
 
 /* Monotonic nanoseconds; the core's deadlines and polls are built on it. */
 uint64_t plat_time_ns(void);
@@ -71,5 +87,26 @@ uint64_t plat_msi_doorbell(void);
 
 /* One formatted line (ends in '\n'); level is enum tg_log_level. */
 void plat_log(int level, const char *line);
+
+/*
+ * The core lock: one global lock over the core's shared state (SMMU
+ * command and event queues, stream tables, domains and their page tables,
+ * IOVA allocators and mapping records of the DMA layer).  The SMMU
+ * interrupt handlers take it too, so it must mask interrupts: on a single
+ * core that is all it does; on several cores it is a spinlock taken with
+ * interrupts masked.  Not recursive: the core never takes it twice.  Held
+ * only for bounded busy work, never across a sleep.  Returns the state
+ * plat_unlock_irqrestore puts back.
+ */
+unsigned long plat_lock_irqsave(void);
+void plat_unlock_irqrestore(unsigned long flags);
+
+/* The core's own use: expr evaluated with the core lock held. */
+#define TG_LOCKED(expr) ({						\
+	unsigned long tg_lock_flags_ = plat_lock_irqsave();		\
+	__typeof__(expr) tg_lock_ret_ = (expr);				\
+	plat_unlock_irqrestore(tg_lock_flags_);				\
+	tg_lock_ret_;							\
+})
 
 #endif

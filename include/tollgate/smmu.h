@@ -129,7 +129,8 @@ int smmu_domain_keep_leaf_tables(struct smmu_domain *dom, bool keep);
 /*
  * Many ranges in one go (a scatterlist): starts an io_pgtable batch on the
  * domain's tables; map with io_pgtable_batch_map() and end with
- * io_pgtable_batch_finish() (include/tollgate/io_pgtable.h).
+ * io_pgtable_batch_finish() (include/tollgate/io_pgtable.h).  The caller
+ * holds the core lock (plat_lock_irqsave) from start to finish.
  */
 struct io_pgtable_batch;
 int smmu_map_batch_start(struct smmu_domain *dom, unsigned int prot, struct io_pgtable_batch *b);
@@ -155,6 +156,19 @@ int64_t smmu_unmap_ranges(struct smmu_domain *dom, const uint64_t (*ranges)[2], 
 int64_t smmu_test_unmap_no_tlbi(struct smmu_domain *dom, uint64_t iova, uint64_t size);
 /* The domain a stream is attached to, or NULL. */
 struct smmu_domain *smmu_domain_of_stream(struct smmu *smmu, uint32_t sid);
+/*
+ * Every function above that changes or walks an SMMU's queues, stream
+ * table or a domain's tables takes the core lock (platform.h) for its
+ * duration.  The DMA layer, which holds it across a whole dma_map_*, calls
+ * these instead: the same, with the lock already held by the caller.
+ */
+int smmu_map_locked(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t size,
+		    unsigned int prot);
+int64_t smmu_unmap_locked(struct smmu_domain *dom, uint64_t iova, uint64_t size);
+int64_t smmu_unmap_ranges_locked(struct smmu_domain *dom, const uint64_t (*ranges)[2],
+				 unsigned int n);
+int smmu_iova_lookup_locked(struct smmu_domain *dom, uint64_t iova, uint64_t *phys,
+			    unsigned int *prot);
 
 /* ---- read-only views (the shell's `smmu`; iommu/smmu_info.c) -------------- */
 struct io_pgtable;

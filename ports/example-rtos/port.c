@@ -27,26 +27,19 @@ void plat_dma_free(void *va, size_t size)
 	rtos_dma_heap_free(va);
 }
 
-/* MMU: device registers (ECAM, SMMU, BARs) and RAM by physical address. */
-void *plat_ioremap(uint64_t phys, size_t size)
+/* MMU: RAM by physical address, device registers (ECAM, SMMU, BARs) mapped uncached. */
+void *plat_map(uint64_t phys, size_t size, enum plat_mem mem)
 {
-	return rtos_map_device(phys, size);
+	return mem == PLAT_MEM_DEVICE ? rtos_map_device(phys, size) : rtos_phys_to_virt(phys);
 }
 
-void *plat_phys_to_virt(uint64_t phys)
+/* Caches: the core asks only for a non-coherent SMMU or device. */
+void plat_cache(enum plat_cache_op op, const void *va, size_t size)
 {
-	return rtos_phys_to_virt(phys);
-}
-
-/* Caches: skip both when the SMMU and devices are coherent (the core asks only then). */
-void plat_cache_clean(const void *va, size_t size)
-{
-	rtos_dcache_clean(va, size);
-}
-
-void plat_cache_inval(const void *va, size_t size)
-{
-	rtos_dcache_invalidate(va, size);
+	if (op != PLAT_CACHE_INVAL)
+		rtos_dcache_clean(va, size);
+	if (op != PLAT_CACHE_CLEAN)
+		rtos_dcache_invalidate(va, size);
 }
 
 /* Clock: a tick counter of 1 ms would make every poll wait a whole tick; use the cycle counter. */
@@ -109,4 +102,21 @@ uint64_t plat_msi_doorbell(void)
 void plat_log(int level, const char *line)
 {
 	rtos_log_write(level, line);
+}
+
+/*
+ * The core lock: the SMMU handlers take it in interrupt context, so a
+ * spinlock with interrupts masked (a mutex could sleep there), never a
+ * recursive one.
+ */
+static rtos_spinlock_t core_lock;
+
+unsigned long plat_lock_irqsave(void)
+{
+	return rtos_spin_lock_irqsave(&core_lock);
+}
+
+void plat_unlock_irqrestore(unsigned long flags)
+{
+	rtos_spin_unlock_irqrestore(&core_lock, flags);
 }

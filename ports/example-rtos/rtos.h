@@ -28,5 +28,11 @@ int rtos_irq_connect(unsigned int irq, int edge, void (*isr)(void *arg), void *a
 uint64_t rtos_msi_doorbell_phys(void);
 /* The kernel's log, one line at a time. */
 void rtos_log_write(int severity, const char *line);
+/* Spinlock taken with this CPU's interrupts masked; returns the state to restore. */
+typedef struct {
+	volatile int owner;	/* 0: free */
+} rtos_spinlock_t;
+unsigned long rtos_spin_lock_irqsave(rtos_spinlock_t *lock);
+void rtos_spin_unlock_irqrestore(rtos_spinlock_t *lock, unsigned long flags);
 
 #endif

@@ -2,8 +2,8 @@
 /*
  * The imaginary RTOS of rtos.h on the host (POSIX), so that port.c and
  * libtollgate-core.a link and run in make test, plus a smoke test of the
- * seam: a DMA page, a bounded poll, a log line and an interrupt through
- * the port's trampoline.
+ * seam: a DMA page, a bounded poll, a log line, an interrupt through the
+ * port's trampoline and the core lock taken and released in pairs.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include <tollgate/log.h>
 #include <tollgate/platform.h>
 #include <tollgate/poll.h>
+#include <tollgate/smmu.h>
 
 #include "rtos.h"
 
@@ -87,6 +88,34 @@ uint64_t rtos_msi_doorbell_phys(void)
 	return 0x08020000;
 }
 
+/* One CPU on the host: the spinlock checks pairing and counts, interrupts are a flag. */
+static int irqs_masked;
+static unsigned long lock_taken, lock_errors;
+
+unsigned long rtos_spin_lock_irqsave(rtos_spinlock_t *lock)
+{
+	unsigned long flags = (unsigned long)irqs_masked;
+
+	irqs_masked = 1;
+	if (lock->owner) {
+		fprintf(stderr, "example-rtos: spinlock taken twice (deadlock on a real CPU)\n");
+		lock_errors++;
+	}
+	lock->owner = 1;
+	lock_taken++;
+	return flags;
+}
+
+void rtos_spin_unlock_irqrestore(rtos_spinlock_t *lock, unsigned long flags)
+{
+	if (!lock->owner) {
+		fprintf(stderr, "example-rtos: spinlock released while free\n");
+		lock_errors++;
+	}
+	lock->owner = 0;
+	irqs_masked = (int)flags;
+}
+
 static char last_line[256];
 
 void rtos_log_write(int severity, const char *line)
@@ -150,6 +179,14 @@ int main(void)
 	check(ok && a >= 0x80000000ull && b >= 0x80000000ull && (a + 8192 <= b || b + 8192 <= a),
 	      "iova_alloc above a reserved range, disjoint", &failed);
 
-	printf("example-rtos: %d passed, %d failed\n", 6 - failed, failed);
+	/* The core lock: once per entry point, released before it returns, interrupts restored. */
+	unsigned long before = lock_taken;
+	int rc = smmu_map(NULL, 0, 0, TG_PAGE_SIZE, 0);
+	unsigned int polled = smmu_poll_events(NULL);
+	check(rc == TG_EINVAL && polled == 0 && lock_taken == before + 2 && !lock_errors &&
+	      !irqs_masked, "core lock: one acquisition per entry point, released, IRQs restored",
+	      &failed);
+
+	printf("example-rtos: %d passed, %d failed\n", 7 - failed, failed);
 	return failed ? 1 : 0;
 }

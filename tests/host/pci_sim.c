@@ -1286,9 +1286,10 @@ void sim_fake_ioremap(bool on)
 	fake_ioremap = on;
 }
 
-void *plat_ioremap(uint64_t phys, size_t size)
+void *plat_map(uint64_t phys, size_t size, enum plat_mem mem)
 {
-	(void)phys;
+	if (mem == PLAT_MEM_RAM)
+		return (void *)(uintptr_t)phys;
 	if (!fake_ioremap || size > (64u << 20))
 		return NULL;
 	for (unsigned int i = 0; i < 8; i++)

@@ -76,6 +76,12 @@ static uint64_t now_ns;
 static void violation(struct fake_smmu *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The core lock as the tests see it: never nested, free after every call. */
+static struct {
+	unsigned int depth;
+	unsigned long taken, nested, bad_release;
+} core_lock;
+
 static void violation(struct fake_smmu *f, const char *fmt, ...)
 {
 	char msg[256];
@@ -232,7 +238,7 @@ static void load_reset_values(struct fake_smmu *f)
 	f->cr0ack = f->cr0_reset;
 }
 
-void *plat_ioremap(uint64_t phys, size_t size)
+static void *fake_ioremap(uint64_t phys, size_t size)
 {
 	for (unsigned int i = 0; i < FAKE_SMMU_MAX; i++) {
 		struct fake_smmu *f = &fake_smmu[i];
@@ -571,6 +577,9 @@ static void step_one(struct fake_smmu *f)
 	if (gbpa & GBPA_UPDATE)
 		fake_set_reg32(f, R_GBPA, gbpa & ~GBPA_UPDATE);
 	fake_set_reg32(f, R_IRQ_CTRLACK, fake_reg32(f, R_IRQ_CTRL));
+	if ((cr0 & CR0_CMDQEN) && ((fake_reg32(f, R_CMDQ_PROD) ^ fake_reg32(f, R_CMDQ_CONS)) & 0xfffff) &&
+	    !core_lock.depth)
+		violation(f, "commands pending while the core lock is free (PROD written outside it)");
 	if (cr0 & CR0_CMDQEN)
 		consume_cmdq(f);
 }
@@ -961,8 +970,25 @@ void mdelay(uint32_t ms)
 	udelay(ms * 1000u);
 }
 
+unsigned int fake_lock_depth(void)
+{
+	return core_lock.depth;
+}
+
+unsigned long fake_lock_taken(void)
+{
+	return core_lock.taken;
+}
+
 int fake_check_violations(void)
 {
+	if (core_lock.depth || core_lock.nested || core_lock.bad_release) {
+		fprintf(stderr, "core lock: depth %u after the call, %lu nested, %lu bad releases\n",
+			core_lock.depth, core_lock.nested, core_lock.bad_release);
+		core_lock.depth = 0;
+		core_lock.nested = core_lock.bad_release = 0;
+		return -1;
+	}
 	for (unsigned int i = 0; i < FAKE_SMMU_MAX; i++) {
 		if (fake_smmu[i].violations) {
 			fprintf(stderr, "fake SMMU %u: %lu violation(s), first: %s\n", i,
@@ -986,19 +1012,45 @@ void plat_dma_free(void *va, size_t size)
 	page_free(va, size);
 }
 
-void *plat_phys_to_virt(uint64_t phys)
+void *plat_map(uint64_t phys, size_t size, enum plat_mem mem)
 {
+	if (mem == PLAT_MEM_DEVICE)
+		return fake_ioremap(phys, size);
 	return (void *)(uintptr_t)phys;
 }
 
-void plat_cache_clean(const void *va, size_t size)
+void plat_cache(enum plat_cache_op op, const void *va, size_t size)
 {
-	arch_dcache_clean_range((uintptr_t)va, size);
+	if (op == PLAT_CACHE_CLEAN)
+		arch_dcache_clean_range((uintptr_t)va, size);
+	else if (op == PLAT_CACHE_INVAL)
+		arch_dcache_inval_range((uintptr_t)va, size);
+	else
+		arch_dcache_clean_inval_range((uintptr_t)va, size);
 }
 
-void plat_cache_inval(const void *va, size_t size)
+#define FAKE_LOCK_FLAGS	0x1c0ul	/* what the "interrupt mask" was: handed back on release */
+
+unsigned long plat_lock_irqsave(void)
 {
-	arch_dcache_inval_range((uintptr_t)va, size);
+	if (core_lock.depth) {
+		core_lock.nested++;
+		fprintf(stderr, "core lock: taken while held (it is not recursive)\n");
+	}
+	core_lock.depth++;
+	core_lock.taken++;
+	return FAKE_LOCK_FLAGS;
+}
+
+void plat_unlock_irqrestore(unsigned long flags)
+{
+	if (core_lock.depth != 1 || flags != FAKE_LOCK_FLAGS) {
+		core_lock.bad_release++;
+		fprintf(stderr, "core lock: released at depth %u with flags 0x%lx\n",
+			core_lock.depth, flags);
+	}
+	if (core_lock.depth)
+		core_lock.depth--;
 }
 
 int plat_irq_request(const struct fdt_irq *spec, bool edge, plat_irq_handler_t handler,

@@ -3,7 +3,7 @@
  * A fake SMMUv3 for the host tests of iommu/smmu*.c, written from Arm IHI
  * 0070 (not from any other model).
  *
- * The driver sees a register block in host memory (our plat_ioremap).  Plain
+ * The driver sees a register block in host memory (our plat_map).  Plain
  * stores cannot trigger behaviour, so the fake acts where the driver waits:
  * every plat_time_ns() (read by tg_poll_until's deadline) first runs
  * fake_step(), which
@@ -269,5 +269,10 @@ uint64_t fake_now_ns(void);
 
 /* Teardown check: 0, or -1 after printing the first rule the driver broke. */
 int fake_check_violations(void);
+/* The core lock (plat_lock_irqsave): current depth and acquisitions so far.
+ * fake_check_violations also fails on a nested acquisition, a bad release,
+ * a lock still held, or commands the SMMU found while it was free. */
+unsigned int fake_lock_depth(void);
+unsigned long fake_lock_taken(void);
 
 #endif

@@ -619,6 +619,7 @@ static void op_map_single(struct devstate *s)
 	unsigned long maps = s->dd.cnt.maps;
 	int err = dma_map_single(&s->dd, l->phys, l->size, l->dir, &l->dma);
 	assert_int_equal(err, TG_OK);
+	assert_int_equal(fake_lock_depth(), 0);
 	assert_int_equal(s->dd.cnt.maps, maps + 1);
 	assert_true(l->dma + l->size - 1 <= s->dd.mask);
 	assert_int_equal(l->dma & PAGE_MASK_, l->phys & PAGE_MASK_);
@@ -735,8 +736,10 @@ static void op_unmap(struct devstate *s, unsigned int i)
 
 	if (!l->sg) {
 		assert_int_equal(dma_unmap_single(&s->dd, l->dma, l->size, l->dir), TG_OK);
+		assert_int_equal(fake_lock_depth(), 0);
 	} else {
 		assert_int_equal(dma_unmap_sg(&s->dd, l->out, l->nents, l->dir), TG_OK);
+		assert_int_equal(fake_lock_depth(), 0);
 		for (unsigned int k = 0; k < l->nents; k++) {
 			assert_int_equal(l->out[k].dma_address, 0);
 			assert_int_equal(l->out[k].dma_length, 0);
@@ -1375,6 +1378,43 @@ static void test_map_sg_error_clears_list(void **state)
 	devstate_release(&s);
 }
 
+/*
+ * platform.h: the core lock is taken once per DMA entry point (never
+ * nested: the fake counts a nested acquisition as a failure of the
+ * teardown), is free again on return, on success and on error alike, and
+ * every command the SMMU consumes was queued with it held (fake_step).
+ */
+static void test_core_lock_pairs(void **state)
+{
+	static struct devstate s;
+	struct dma_sg sg[2] = {
+		{ .phys = buf_phys, .length = 0x100 },
+		{ .phys = buf_phys + 0x3000, .length = 0x2000 },
+	};
+	dma_addr_t dma;
+	unsigned long t;
+
+	devstate_init(&s, &dev_a, MASK32);
+	t = fake_lock_taken();
+	assert_int_equal(dma_map_single(&s.dd, buf_phys, 0x100, DMA_TO_DEVICE, &dma), TG_OK);
+	assert_int_equal(fake_lock_taken(), t + 1);
+	assert_int_equal(fake_lock_depth(), 0);
+	assert_int_equal(dma_unmap_single(&s.dd, dma, 0x200, DMA_TO_DEVICE), TG_EINVAL);
+	assert_int_equal(fake_lock_taken(), t + 2);
+	assert_int_equal(dma_unmap_single(&s.dd, dma, 0x100, DMA_TO_DEVICE), TG_OK);
+	assert_int_equal(fake_lock_taken(), t + 3);
+	assert_true(dma_map_sg(&s.dd, sg, 2, DMA_FROM_DEVICE) > 0);
+	assert_int_equal(fake_lock_taken(), t + 4);
+	assert_int_equal(dma_unmap_sg(&s.dd, sg, 2, DMA_FROM_DEVICE), TG_OK);
+	assert_int_equal(fake_lock_taken(), t + 5);
+	assert_int_equal(fake_lock_depth(), 0);
+	/* Refused input releases it too. */
+	assert_int_equal(dma_map_single(NULL, buf_phys, 0x100, DMA_TO_DEVICE, &dma), TG_EINVAL);
+	assert_int_equal(fake_lock_depth(), 0);
+	devstate_release(&s);
+	assert_int_equal(fake_check_violations(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1394,6 +1434,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_sg, teardown),
 		cmocka_unit_test_teardown(test_unmap_single_exact_contract, teardown),
 		cmocka_unit_test_teardown(test_map_sg_error_clears_list, teardown),
+		cmocka_unit_test_teardown(test_core_lock_pairs, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

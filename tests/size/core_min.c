@@ -19,15 +19,15 @@
 
 void *plat_dma_alloc(size_t size, size_t align, uint64_t *phys) { *phys = 0; return 0; }
 void plat_dma_free(void *va, size_t size) {}
-void *plat_ioremap(uint64_t phys, size_t size) { return 0; }
-void *plat_phys_to_virt(uint64_t phys) { return 0; }
-void plat_cache_clean(const void *va, size_t size) {}
-void plat_cache_inval(const void *va, size_t size) {}
+void *plat_map(uint64_t phys, size_t size, enum plat_mem mem) { return 0; }
+void plat_cache(enum plat_cache_op op, const void *va, size_t size) {}
 uint64_t plat_time_ns(void) { return 0; }
 int plat_irq_request(const struct fdt_irq *spec, bool edge, plat_irq_handler_t handler,
 		     void *ctx, unsigned int *intid) { return TG_ENOTSUP; }
 uint64_t plat_msi_doorbell(void) { return 0; }
 void plat_log(int level, const char *line) {}
+unsigned long plat_lock_irqsave(void) { return 0; }
+void plat_unlock_irqrestore(unsigned long flags) {}
 
 int core_min_main(const void *blob, size_t size);
 int core_min_main(const void *blob, size_t size)
