@@ -103,6 +103,17 @@ static uint8_t msix_cap(struct pci_dev *dev)
 	return dev->cap_msix ? dev->cap_msix : pci_find_cap(dev, PCI_CAP_ID_MSIX);
 }
 
+/* The MSI (or MSI-X) capability and its Message Control, read live. */
+static int cap_ctrl(struct pci_dev *dev, bool msix, uint8_t *cap, uint16_t *ctrl)
+{
+	if (!dev)
+		return TG_EINVAL;
+	*cap = msix ? msix_cap(dev) : msi_cap(dev);
+	if (!*cap)
+		return TG_ENOENT;
+	return cfg_read16_live(dev, *cap + (msix ? PCI_MSIX_FLAGS : PCI_MSI_FLAGS), ctrl);
+}
+
 /* --- MSI ---------------------------------------------------------------------- */
 
 int pci_msi_enable(struct pci_dev *dev, const struct msi_msg *msg)
@@ -111,12 +122,9 @@ int pci_msi_enable(struct pci_dev *dev, const struct msi_msg *msg)
 	uint8_t cap, xcap;
 	int err;
 
-	if (!dev || !msg || (msg->address & 3u))
+	if (!msg || (msg->address & 3u))
 		return TG_EINVAL;
-	cap = msi_cap(dev);
-	if (!cap)
-		return TG_ENOENT;
-	err = cfg_read16_live(dev, cap + PCI_MSI_FLAGS, &ctrl);
+	err = cap_ctrl(dev, false, &cap, &ctrl);
 	if (err)
 		return err;
 	xcap = msix_cap(dev);
@@ -153,12 +161,7 @@ int pci_msi_disable(struct pci_dev *dev)
 	uint8_t cap;
 	int err;
 
-	if (!dev)
-		return TG_EINVAL;
-	cap = msi_cap(dev);
-	if (!cap)
-		return TG_ENOENT;
-	err = cfg_read16_live(dev, cap + PCI_MSI_FLAGS, &ctrl);
+	err = cap_ctrl(dev, false, &cap, &ctrl);
 	if (!err)
 		err = pci_cfg_write16(dev, cap + PCI_MSI_FLAGS, ctrl & ~PCI_MSI_FLAGS_ENABLE);
 	if (!err)
@@ -172,12 +175,7 @@ int pci_msi_mask(struct pci_dev *dev, bool masked)
 	uint8_t cap;
 	int err;
 
-	if (!dev)
-		return TG_EINVAL;
-	cap = msi_cap(dev);
-	if (!cap)
-		return TG_ENOENT;
-	err = cfg_read16_live(dev, cap + PCI_MSI_FLAGS, &ctrl);
+	err = cap_ctrl(dev, false, &cap, &ctrl);
 	if (err)
 		return err;
 	if (!(ctrl & PCI_MSI_FLAGS_MASKBIT))
@@ -195,12 +193,7 @@ int pci_msix_table_size(struct pci_dev *dev)
 	uint8_t cap;
 	int err;
 
-	if (!dev)
-		return TG_EINVAL;
-	cap = msix_cap(dev);
-	if (!cap)
-		return TG_ENOENT;
-	err = cfg_read16_live(dev, cap + PCI_MSIX_FLAGS, &ctrl);
+	err = cap_ctrl(dev, true, &cap, &ctrl);
 	if (err)
 		return err;
 	return (int)(ctrl & PCI_MSIX_FLAGS_QSIZE) + 1;
