@@ -49,7 +49,7 @@ int dma_alloc_coherent(struct dma_dev *dd, size_t size, void **cpu, dma_addr_t *
 	int err = dma_map_single_locked(dd, phys, bytes, DMA_BIDIRECTIONAL, dma);
 	/* Marked, so dma_unmap_single cannot take it away under the CPU's feet. */
 	if (!err && dd->iommu)
-		dma_rec_find(dd->iommu, *dma)->dir |= DMA_REC_COHERENT;
+		*iova_live_tag(&dd->iommu->iovad, *dma & ~(DMA_GRANULE - 1)) |= DMA_TAG_COHERENT;
 	plat_unlock_irqrestore(flags);
 	if (err) {
 		plat_dma_free(va, bytes);
@@ -62,17 +62,17 @@ int dma_alloc_coherent(struct dma_dev *dd, size_t size, void **cpu, dma_addr_t *
 static int unmap_coherent_locked(struct dma_dev *dd, size_t bytes, void *cpu, dma_addr_t dma)
 {
 	if (dd->iommu) {
-		struct dma_map_rec *rec = dma_rec_find(dd->iommu, dma);
-		if (!rec || !(rec->dir & DMA_REC_COHERENT))
+		uint64_t *tag = iova_live_tag(&dd->iommu->iovad, dma);
+		if (!tag || !(*tag & DMA_TAG_COHERENT))
 			return TG_ENOENT;
-		if (rec->size != bytes)
+		if (*tag >> DMA_TAG_SIZE_SHIFT != bytes)
 			return TG_EINVAL;
 		uint64_t phys;
 		/* The CPU address must be the one handed out with this DMA address. */
 		if (smmu_iova_lookup_locked(dma_dev_domain(dd), dma, &phys, NULL) != TG_OK ||
 		    plat_map(phys, bytes, PLAT_MEM_RAM) != cpu)
 			return TG_EINVAL;
-		rec->dir &= ~DMA_REC_COHERENT;
+		*tag &= ~(uint64_t)DMA_TAG_COHERENT;
 	}
 	return dma_unmap_single_locked(dd, dma, bytes, DMA_BIDIRECTIONAL);
 }

@@ -15,19 +15,23 @@
 struct smmu;
 
 /*
- * What each dma_map_single mapped, so an unmap with another size or
- * direction is refused exactly (open addressing on the IOVA page).
+ * What each live mapping must be unmapped with, kept as its IOVA
+ * allocation's tag (iova_alloc_tag): one hash probe finds the range and
+ * this.  Single mappings: the size asked for, the in-page offset of the
+ * handed-out address and the direction; a scatterlist: its IOVA length
+ * and the direction, flagged DMA_TAG_SG.
  */
-#define DMA_REC_SLOTS		1024	/* power of two, > 2 x DMA_IOVA_RANGES */
+#define DMA_TAG_DIR_MASK	0x3u
+#define DMA_TAG_SG		0x4u	/* a dma_map_sg allocation (key: its base) */
+#define DMA_TAG_COHERENT	0x8u	/* dma_alloc_coherent's: only dma_free_coherent undoes it */
+#define DMA_TAG_OFF_SHIFT	4	/* 12 bits of in-page offset */
+#define DMA_TAG_OFF_MASK	(0xfffull << DMA_TAG_OFF_SHIFT)
+#define DMA_TAG_SIZE_SHIFT	16	/* the rest: bytes (IOVA space is at most 48 bits) */
 
-struct dma_map_rec {
-	uint64_t iova;		/* DMA address handed out; 0 = empty slot */
-	uint64_t size;		/* bytes asked for (a list: the IOVA allocation) */
-	unsigned int dir;	/* enum dma_dir, | DMA_REC_SG for a scatterlist */
-};
-
-#define DMA_REC_SG	0x100u	/* record of a dma_map_sg allocation (key: its base) */
-#define DMA_REC_COHERENT 0x200u	/* dma_alloc_coherent's: only dma_free_coherent undoes it */
+static inline uint64_t dma_tag(uint64_t size, uint64_t off, unsigned int flags)
+{
+	return size << DMA_TAG_SIZE_SHIFT | off << DMA_TAG_OFF_SHIFT | flags;
+}
 
 struct dma_iommu {
 	bool in_use;
@@ -37,21 +41,22 @@ struct dma_iommu {
 	struct iova_domain iovad;
 	struct iova_node nodes[IOVA_NODES(DMA_IOVA_RANGES)];
 	uint64_t msi_iova;		/* doorbell page mapped 1:1, 0 if none */
-	struct dma_map_rec recs[DMA_REC_SLOTS];
-	unsigned int nrecs;
 };
 
-/* An IOVA range of len bytes below the device's mask (4 GiB first); TG_ERANGE when none fits. */
-static inline int dma_iova_alloc(struct dma_dev *dd, uint64_t len, uint64_t *iova)
+/*
+ * An IOVA range of len bytes below the device's mask (4 GiB first), tagged
+ * (dma_tag); TG_ERANGE when none fits.
+ */
+static inline int dma_iova_alloc(struct dma_dev *dd, uint64_t len, uint64_t tag, uint64_t *iova)
 {
 	struct dma_iommu *io = dd->iommu;
 	int err = TG_ENOSPC;
 
 	/* Below 4 GiB first: 32-bit-only peers of a wider device keep working. */
 	if (dd->mask > 0xffffffffull)
-		err = iova_alloc_flags(&io->iovad, len, 0xffffffffull, IOVA_ALLOC_NOFLUSH, iova);
+		err = iova_alloc_tag(&io->iovad, len, 0xffffffffull, IOVA_ALLOC_NOFLUSH, tag, iova);
 	if (err)
-		err = iova_alloc(&io->iovad, len, dd->mask, iova);
+		err = iova_alloc_tag(&io->iovad, len, dd->mask, 0, tag, iova);
 	return err == TG_ENOSPC ? TG_ERANGE : err;
 }
 
@@ -59,10 +64,5 @@ static inline int dma_iova_alloc(struct dma_dev *dd, uint64_t len, uint64_t *iov
 int dma_map_single_locked(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir,
 			  dma_addr_t *dma);
 int dma_unmap_single_locked(struct dma_dev *dd, dma_addr_t dma, size_t size, enum dma_dir dir);
-
-/* Records of live mappings (dma_map.c): TG_ENOMEM when the table is full. */
-int dma_rec_add(struct dma_iommu *io, uint64_t iova, uint64_t size, unsigned int dir);
-struct dma_map_rec *dma_rec_find(struct dma_iommu *io, uint64_t iova);
-void dma_rec_del(struct dma_iommu *io, struct dma_map_rec *r);
 
 #endif

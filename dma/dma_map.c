@@ -44,58 +44,6 @@ static int direct_bus_addr(const struct pci_host *host, uint64_t phys, size_t si
 	return TG_ERANGE;
 }
 
-/* --- records of single mappings (exact unmap contract) ------------------- */
-
-static unsigned int rec_hash(uint64_t iova)
-{
-	uint64_t h = (iova >> 12) * 0x9e3779b97f4a7c15ull;
-
-	return (unsigned int)(h >> 54) & (DMA_REC_SLOTS - 1);
-}
-
-struct dma_map_rec *dma_rec_find(struct dma_iommu *io, uint64_t iova)
-{
-	for (unsigned int i = rec_hash(iova), n = 0; n < DMA_REC_SLOTS;
-	     i = (i + 1) & (DMA_REC_SLOTS - 1), n++) {
-		if (!io->recs[i].iova)
-			return NULL;
-		if (io->recs[i].iova == iova)
-			return &io->recs[i];
-	}
-	return NULL;
-}
-
-int dma_rec_add(struct dma_iommu *io, uint64_t iova, uint64_t size, unsigned int dir)
-{
-	if (io->nrecs >= DMA_REC_SLOTS / 2)
-		return TG_ENOMEM;
-	unsigned int i = rec_hash(iova);
-	while (io->recs[i].iova)
-		i = (i + 1) & (DMA_REC_SLOTS - 1);
-	io->recs[i] = (struct dma_map_rec){ iova, size, dir };
-	io->nrecs++;
-	return TG_OK;
-}
-
-/* Backward-shift deletion keeps every probe chain unbroken. */
-void dma_rec_del(struct dma_iommu *io, struct dma_map_rec *r)
-{
-	unsigned int hole = (unsigned int)(r - io->recs);
-
-	for (unsigned int j = (hole + 1) & (DMA_REC_SLOTS - 1); io->recs[j].iova;
-	     j = (j + 1) & (DMA_REC_SLOTS - 1)) {
-		unsigned int home = rec_hash(io->recs[j].iova);
-		/* Move j into the hole unless its home lies cyclically in (hole, j]. */
-		bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-		if (!stays) {
-			io->recs[hole] = io->recs[j];
-			hole = j;
-		}
-	}
-	io->recs[hole].iova = 0;
-	io->nrecs--;
-}
-
 void dma_sync_for_device(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir)
 {
 	if (!dd || dd->coherent || !size)
@@ -147,15 +95,10 @@ __attribute__((always_inline)) inline int dma_map_single_locked(struct dma_dev *
 	uint64_t off = phys & (DMA_GRANULE - 1);
 	uint64_t len = (off + size + DMA_GRANULE - 1) & ~(DMA_GRANULE - 1);
 	uint64_t iova;
-	int err = dma_iova_alloc(dd, len, &iova);
+	int err = dma_iova_alloc(dd, len, dma_tag(size, off, dir), &iova);
 	if (err)
 		goto fail;
-	err = dma_rec_add(io, iova + off, size, dir);
-	if (!err) {
-		err = smmu_map_locked(io->dom, iova, phys - off, len, dir_prot(dir));
-		if (err)
-			dma_rec_del(io, dma_rec_find(io, iova + off));
-	}
+	err = smmu_map_locked(io->dom, iova, phys - off, len, dir_prot(dir));
 	if (err) {
 		iova_free(&io->iovad, iova, len);
 		goto fail;
@@ -187,10 +130,10 @@ __attribute__((always_inline)) inline int dma_unmap_single_locked(struct dma_dev
 	uint64_t phys = 0;
 
 	/* Only what dma_map_single handed out, with its exact size and direction. */
-	struct dma_map_rec *rec = dma_rec_find(io, dma);
-	if (!rec || (rec->dir & DMA_REC_SG))
+	uint64_t *tag = iova_live_tag(&io->iovad, base);
+	if (!tag || (*tag & (DMA_TAG_SG | DMA_TAG_OFF_MASK)) != off << DMA_TAG_OFF_SHIFT)
 		return TG_ENOENT;
-	if (rec->size != size || rec->dir != (unsigned int)dir)
+	if (*tag != dma_tag(size, off, dir))
 		return TG_EINVAL;
 	/* A non-coherent device's buffer is invalidated after the unmap: find it first. */
 	if (!dd->coherent && smmu_iova_lookup_locked(io->dom, base, &phys, NULL) != TG_OK)
@@ -198,8 +141,7 @@ __attribute__((always_inline)) inline int dma_unmap_single_locked(struct dma_dev
 	int64_t n = smmu_unmap_locked(io->dom, base, len);
 	if (n < 0)
 		return (int)n;
-	iova_free(&io->iovad, base, len);
-	dma_rec_del(io, rec);
+	iova_free_live(&io->iovad, tag);
 	if (!dd->coherent)
 		dma_sync_for_cpu(dd, phys + off, size, dir);
 	dd->cnt.unmaps++;

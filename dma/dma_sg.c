@@ -161,7 +161,6 @@ static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents
 	}
 	if (n)
 		smmu_unmap_ranges_locked(io->dom, (const uint64_t (*)[2])spans, n);
-	dma_rec_del(io, dma_rec_find(io, base));
 	iova_free(&io->iovad, base, len);
 	clear_dma_fields(sg, nents);
 	dd->cnt.map_failures++;
@@ -244,15 +243,10 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 		return err;
 	}
 
-	/* Pass 2: one allocation (recorded for the exact unmap check), one batch of ranges. */
+	/* Pass 2: one allocation (tagged for the exact unmap check), one batch of ranges. */
 	uint64_t base = 0;
 	if (len) {
-		err = dma_iova_alloc(dd, len, &base);
-		if (!err) {
-			err = dma_rec_add(io, base, len, dir | DMA_REC_SG);
-			if (err)
-				iova_free(&io->iovad, base, len);
-		}
+		err = dma_iova_alloc(dd, len, dma_tag(len, 0, dir | DMA_TAG_SG), &base);
 		if (err) {
 			clear_dma_fields(sg, nents);
 			dd->cnt.map_failures++;
@@ -367,16 +361,15 @@ static int unmap_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int n
 		if (iova_find(&io->iovad, lo, &astart, &asize) != TG_OK || hi - astart > asize)
 			return TG_ENOENT;
 		/* ... which dma_map_sg made, for this direction. */
-		struct dma_map_rec *rec = dma_rec_find(io, astart);
-		if (!rec || !(rec->dir & DMA_REC_SG))
+		uint64_t *tag = iova_live_tag(&io->iovad, astart);
+		if (!tag || !(*tag & DMA_TAG_SG))
 			return TG_ENOENT;
-		if (rec->dir != (dir | DMA_REC_SG))
+		if ((*tag & DMA_TAG_DIR_MASK) != (unsigned int)dir)
 			return TG_EINVAL;
 		int64_t r = smmu_unmap_ranges_locked(io->dom, (const uint64_t (*)[2])ranges, n);
 		if (r < 0)
 			return (int)r;
-		iova_free(&io->iovad, astart, asize);
-		dma_rec_del(io, rec);
+		iova_free_live(&io->iovad, tag);
 	} else if (!dd->iommu) {
 		for (unsigned int i = 0; i < segs; i++)
 			if (!(sg[i].flags & DMA_SG_BUS_ADDRESS))

@@ -289,13 +289,21 @@ void iova_flush_cache(struct iova_domain *d)
 
 /*
  * Takes a cached range of 2^order granules ending at or below `end`, most
- * recently freed first (the entries are contiguous, so a scan is cheap).
+ * recently freed first (the entries are contiguous, so a scan is cheap;
+ * the last one freed usually fits).
  */
-static bool cache_take(struct iova_domain *d, unsigned int order, uint64_t end, uint64_t *pfn)
+static inline bool cache_take(struct iova_domain *d, unsigned int order, uint64_t end,
+			      uint64_t *pfn)
 {
-	const struct iova_cache *c = &d->cache[order];
+	struct iova_cache *c = &d->cache[order];
 	uint32_t i = c->count;
 
+	if (i && c->end[i - 1] <= end) {
+		c->count = i - 1;
+		d->stats.cached--;
+		*pfn = c->end[i - 1] - (1ull << order);
+		return true;
+	}
 	while (i-- > 0) {
 		if (c->end[i] <= end) {
 			*pfn = cache_remove(d, order, i);
@@ -330,13 +338,14 @@ int iova_domain_init(struct iova_domain *d, uint64_t granule, uint64_t start, ui
 
 	/* The most ranges r with IOVA_NODES(r) <= nnodes; the rest is table. */
 	m = nnodes - IOVA_NODES_EXTRA;
-	ranges = m * 5 / 7;
-	while (ranges + (2 * ranges + 4) / 5 > m)
+	ranges = m * 5 / 9;
+	while (ranges + (4 * ranges + 4) / 5 > m)
 		ranges--;
-	nslots = (m - ranges) * IOVA_SLOTS_PER_NODE;
+	nslots = (m - ranges) * IOVA_WORDS_PER_NODE / 2;
 
 	d->nodes = nodes;
 	d->nnodes = (uint32_t)(IOVA_NODES_EXTRA + ranges);
+	d->slots = nodes[d->nnodes].words;
 	d->nslots = nslots > UINT32_MAX ? UINT32_MAX : (uint32_t)nslots;
 	d->free_head = IOVA_NIL;
 	d->next_unused = IOVA_NODES_EXTRA;
@@ -443,35 +452,19 @@ uint64_t iova_alloc_size(const struct iova_domain *d, uint64_t size)
 	return 1ull << (order + (int)d->shift);
 }
 
-int iova_alloc_flags(struct iova_domain *d, uint64_t size, uint64_t limit, unsigned int flags,
-		     uint64_t *iova)
+/*
+ * A range of 2^order granules below `end` that the cache could not give:
+ * the tree search, the fail-fast memo, making room from the cache.
+ */
+static __attribute__((noinline)) int alloc_slow(struct iova_domain *d, unsigned int order,
+						uint64_t end, unsigned int flags, uint64_t *pfn_out)
 {
-	uint64_t n, end, pfn;
-	unsigned int order;
+	const uint64_t n = 1ull << order;
+	uint64_t pfn;
 	uint32_t x;
-	int r;
 
-	if (d == NULL || iova == NULL || (flags & ~IOVA_ALLOC_NOFLUSH) != 0)
-		return TG_EINVAL;
-	r = size_order(d, size);
-	if (r < 0)
-		return r == -1 ? TG_EINVAL : r;
-	order = (unsigned int)r;
-	n = 1ull << order;
-	if (n > d->end_pfn - d->start_pfn + 1)
-		return TG_ERANGE;
-	end = limit_end(d, limit);
-	if (end <= d->start_pfn)
-		return TG_ERANGE;
-
-	if (order < IOVA_CACHE_ORDERS) {
-		if (cache_take(d, order, end, &pfn)) {
-			d->stats.cache_hits++;
-			goto live;
-		}
+	if (order < IOVA_CACHE_ORDERS)
 		d->stats.cache_misses++;
-	}
-
 	/* Could [start, end) hold an aligned block at all? */
 	if (iova_gap_ord(d->start_pfn, end) <= order)
 		goto nospace;
@@ -522,11 +515,7 @@ int iova_alloc_flags(struct iova_domain *d, uint64_t size, uint64_t limit, unsig
 	iova_node(d, x)->state = IOVA_ST_ALLOC;
 	iova_tree_insert(d, x);
 	d->stats.tree_inserts++;
-live:
-	iova_hash_add(d, pfn, order);
-	d->stats.live++;
-	d->stats.allocs++;
-	*iova = pfn << d->shift;
+	*pfn_out = pfn;
 	return TG_OK;
 
 nospace:
@@ -534,14 +523,86 @@ nospace:
 	return TG_ENOSPC;
 }
 
+int iova_alloc_tag(struct iova_domain *d, uint64_t size, uint64_t limit, unsigned int flags,
+		   uint64_t tag, uint64_t *iova)
+{
+	uint64_t end, pfn;
+	unsigned int order;
+	int r;
+
+	if (d == NULL || iova == NULL || (flags & ~IOVA_ALLOC_NOFLUSH) != 0)
+		return TG_EINVAL;
+	r = size_order(d, size);
+	if (r < 0)
+		return r == -1 ? TG_EINVAL : r;
+	order = (unsigned int)r;
+	if ((1ull << order) > d->end_pfn - d->start_pfn + 1)
+		return TG_ERANGE;
+	end = limit_end(d, limit);
+	if (end <= d->start_pfn)
+		return TG_ERANGE;
+	if (order < IOVA_CACHE_ORDERS && cache_take(d, order, end, &pfn)) {
+		d->stats.cache_hits++;
+	} else {
+		r = alloc_slow(d, order, end, flags, &pfn);
+		if (r)
+			return r;
+	}
+	iova_hash_add(d, pfn, order, tag);
+	d->stats.live++;
+	d->stats.allocs++;
+	*iova = pfn << d->shift;
+	return TG_OK;
+}
+
+int iova_alloc_flags(struct iova_domain *d, uint64_t size, uint64_t limit, unsigned int flags,
+		     uint64_t *iova)
+{
+	return iova_alloc_tag(d, size, limit, flags, 0, iova);
+}
+
 int iova_alloc(struct iova_domain *d, uint64_t size, uint64_t limit, uint64_t *iova)
 {
-	return iova_alloc_flags(d, size, limit, 0, iova);
+	return iova_alloc_tag(d, size, limit, 0, 0, iova);
+}
+
+/* Frees the live range in hash slot `slot`: to the cache if it has room, else to the tree. */
+static void free_slot(struct iova_domain *d, uint32_t slot)
+{
+	uint64_t key = *iova_slot(d, slot), pfn = iova_key_pfn(key);
+	unsigned int order = iova_key_order(key);
+	struct iova_cache *c;
+
+	iova_hash_del(d, slot);
+	d->stats.live--;
+	d->stats.frees++;
+	memo_note(d, pfn, order);
+	if (order < IOVA_CACHE_ORDERS && (c = &d->cache[order])->count < IOVA_CACHE_DEPTH) {
+		c->end[c->count++] = pfn + (1ull << order);
+		d->stats.cached++;
+		d->stats.cache_frees++;
+		return;
+	}
+	tree_drop_at(d, pfn);
+}
+
+uint64_t *iova_live_tag(struct iova_domain *d, uint64_t iova)
+{
+	uint32_t slot;
+
+	if (d == NULL || (iova & ((1ull << d->shift) - 1)) != 0)
+		return NULL;
+	slot = iova_hash_find(d, iova >> d->shift);
+	return slot == IOVA_SLOT_NONE ? NULL : iova_slot(d, slot) + 1;
+}
+
+void iova_free_live(struct iova_domain *d, uint64_t *tag)
+{
+	free_slot(d, (uint32_t)((tag - 1 - d->slots) / 2));
 }
 
 int iova_free(struct iova_domain *d, uint64_t iova, uint64_t size)
 {
-	struct iova_cache *c;
 	uint64_t pfn;
 	uint32_t slot, x;
 	int order;
@@ -567,18 +628,7 @@ int iova_free(struct iova_domain *d, uint64_t iova, uint64_t size)
 	if (iova_key_order(*iova_slot(d, slot)) != (unsigned int)order)
 		return TG_EINVAL;
 
-	iova_hash_del(d, slot);
-	d->stats.live--;
-	d->stats.frees++;
-	if (order < IOVA_CACHE_ORDERS && (c = &d->cache[order])->count < IOVA_CACHE_DEPTH) {
-		c->end[c->count++] = pfn + (1ull << order);
-		memo_note(d, pfn, (unsigned int)order);
-		d->stats.cached++;
-		d->stats.cache_frees++;
-		return TG_OK;
-	}
-	memo_note(d, pfn, (unsigned int)order);
-	tree_drop_at(d, pfn);
+	free_slot(d, slot);
 	return TG_OK;
 }
 

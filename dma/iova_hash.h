@@ -2,13 +2,15 @@
 /*
  * The IOVA allocator's table of live allocations, private to dma/iova*.c.
  *
- * An open-addressing hash table with linear probing, in the slots that
- * follow the tree nodes in the caller's array (struct iova_node's slot[]
- * member, IOVA_SLOTS_PER_NODE per node).  A slot holds one live range as
- * IOVA_KEY_USED | first granule << 6 | order; 0 is empty.  It is sized at
- * two slots per range, so it is at most half full and a lookup usually
- * reads one cache line.  Removal shifts the following entries of the
- * probe sequence back (no tombstones), so lookups never degrade.
+ * An open-addressing hash table with linear probing, in the storage that
+ * follows the tree nodes in the caller's array (d->slots: pairs of
+ * 64-bit words).  A slot holds one live range as a key, IOVA_KEY_USED |
+ * first granule << 6 | order (0 is empty), and the caller's tag for it
+ * (iova_alloc_tag: the DMA layer keeps what it must check at unmap time
+ * there, so one probe finds both).  It is sized at two slots per range,
+ * so it is at most half full and a lookup usually reads one cache line.
+ * Removal shifts the following entries of the probe sequence back (no
+ * tombstones), so lookups never degrade.
  *
  * Slot i's home for a granule: Fibonacci hashing to 32 bits, then a
  * multiply onto [0, nslots) (no division, any table size).
@@ -39,9 +41,10 @@ static inline unsigned int iova_key_order(uint64_t key)
 	return (unsigned int)(key & 63);
 }
 
+/* Slot i's key; its tag is the word after it. */
 static inline uint64_t *iova_slot(const struct iova_domain *d, uint32_t i)
 {
-	return &d->nodes[d->nnodes + i / IOVA_SLOTS_PER_NODE].slot[i % IOVA_SLOTS_PER_NODE];
+	return &d->slots[2 * (size_t)i];
 }
 
 static inline uint32_t iova_slot_home(const struct iova_domain *d, uint64_t pfn)
@@ -71,13 +74,16 @@ static inline uint32_t iova_hash_find(const struct iova_domain *d, uint64_t pfn)
 }
 
 /* Enters a range that is not in the table (the table is never full). */
-static inline void iova_hash_add(struct iova_domain *d, uint64_t pfn, unsigned int order)
+static inline void iova_hash_add(struct iova_domain *d, uint64_t pfn, unsigned int order,
+				 uint64_t tag)
 {
 	uint32_t i = iova_slot_home(d, pfn);
+	uint64_t *s;
 
-	while (*iova_slot(d, i) != 0)
+	while (*(s = iova_slot(d, i)) != 0)
 		i = iova_slot_next(d, i);
-	*iova_slot(d, i) = iova_key(pfn, order);
+	s[0] = iova_key(pfn, order);
+	s[1] = tag;
 }
 
 /* Empties slot i, moving back entries whose probe sequence crossed it. */
@@ -99,8 +105,10 @@ static inline void iova_hash_del(struct iova_domain *d, uint32_t i)
 		/* The entry at j stays when its home lies cyclically in (i, j]. */
 		stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (!stays) {
-			*iova_slot(d, i) = k;
-			*iova_slot(d, j) = 0;
+			uint64_t *to = iova_slot(d, i), *from = iova_slot(d, j);
+			to[0] = k;
+			to[1] = from[1];
+			from[0] = 0;
 			i = j;
 		}
 	}

@@ -330,6 +330,12 @@ static int check_range(const struct io_pgtable *pgt, uint64_t iova, uint64_t siz
 	return TG_OK;
 }
 
+static bool prot_valid(unsigned int prot)
+{
+	return !(prot & ~PROT_ALL) && (prot & (IOMMU_READ | IOMMU_WRITE)) &&
+	       (prot & (IOMMU_MMIO | IOMMU_CACHE_NC)) != (IOMMU_MMIO | IOMMU_CACHE_NC);
+}
+
 /* --- the fast path ------------------------------------------------------------ */
 
 /* Walks to the last-level table holding iova and remembers it; NULL if none. */
@@ -388,17 +394,16 @@ static inline uint64_t count_add(uint64_t d, int delta)
 	return ptd_table_set_count(d, ptd_table_count(d) + delta);
 }
 
-/* 1: mapped; 0: needs the two passes; TG_EBUSY: something there already. */
-static inline int map_fast(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
-		    uint64_t attrs)
+/*
+ * Writes n leaves at e (all invalid, or TG_EBUSY) in the last-level table
+ * its parent descriptor pd links, and adds them to pd's count.
+ */
+static __attribute__((always_inline)) inline int map_leaves(struct io_pgtable *pgt, uint64_t *e,
+							    uint64_t *pd, uint64_t phys,
+							    size_t n, uint64_t attrs)
 {
-	uint64_t *pd;
-	uint64_t *e = fast_target(pgt, iova, size, &pd);
-
-	if (!e)
-		return 0;
 	unsigned int g = granule(pgt);
-	size_t n = (size_t)(size >> g);
+
 	for (size_t k = 0; k < n; k++)
 		if (e[k] & PTD_VALID)
 			return TG_EBUSY;
@@ -410,7 +415,27 @@ static inline int map_fast(struct io_pgtable *pgt, uint64_t iova, uint64_t phys,
 		clean(pgt, e, n * sizeof(uint64_t));
 		clean(pgt, pd, sizeof(uint64_t));
 	}
-	return 1;
+	pgt->stats.maps++;
+	return TG_OK;
+}
+
+/* 1: mapped; 0: needs the two passes; TG_EBUSY: something there already. */
+static inline int map_fast(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
+			   uint64_t attrs)
+{
+	uint64_t *pd;
+	uint64_t *e = fast_target(pgt, iova, size, &pd);
+
+	if (!e)
+		return 0;
+	int rc = map_leaves(pgt, e, pd, phys, (size_t)(size >> granule(pgt)), attrs);
+	return rc ? rc : 1;
+}
+
+/* Whether iova lies in the remembered last-level table: then it is in range. */
+static inline bool in_cached_table(const struct io_pgtable *pgt, uint64_t iova)
+{
+	return (iova >> pgt->leaf_span_shift) + 1 == pgt->leaf_key;
 }
 
 /* --- map ------------------------------------------------------------------------ */
@@ -522,11 +547,12 @@ static __attribute__((noinline)) int map_slow(struct io_pgtable *pgt, uint64_t i
 	return TG_OK;
 }
 
-int io_pgtable_map(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
-		   unsigned int prot)
+/* Everything but the one-granule fast case: a call of its own, so that
+ * case needs no stack frame. */
+static __attribute__((noinline)) int map_checked(struct io_pgtable *pgt, uint64_t iova,
+						 uint64_t phys, uint64_t size, unsigned int prot)
 {
-	if (!pgt || !pgt->root || (prot & ~PROT_ALL) || !(prot & (IOMMU_READ | IOMMU_WRITE)) ||
-	    (prot & (IOMMU_MMIO | IOMMU_CACHE_NC)) == (IOMMU_MMIO | IOMMU_CACHE_NC) || !size ||
+	if (!pgt || !pgt->root || !prot_valid(prot) || !size ||
 	    ((iova | phys | size) & ((1ull << granule(pgt)) - 1)))
 		return TG_EINVAL;
 	if (iova >= pgt->ias_top || size > pgt->ias_top - iova || phys >= pgt->oas_top ||
@@ -536,22 +562,28 @@ int io_pgtable_map(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_
 		pgt->last_prot = prot;
 		pgt->last_attrs = ptd_prot_attrs(prot);
 	}
-
 	int rc = map_fast(pgt, iova, phys, size, pgt->last_attrs);
 	if (!rc)
 		return map_slow(pgt, iova, phys, size, pgt->last_attrs);
-	if (rc > 0)
-		pgt->stats.maps++;
 	return rc > 0 ? TG_OK : rc;
 }
 
-/* --- batched map ------------------------------------------------------------------ */
-
-static bool prot_valid(unsigned int prot)
+int io_pgtable_map(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
+		   unsigned int prot)
 {
-	return !(prot & ~PROT_ALL) && (prot & (IOMMU_READ | IOMMU_WRITE)) &&
-	       (prot & (IOMMU_MMIO | IOMMU_CACHE_NC)) != (IOMMU_MMIO | IOMMU_CACHE_NC);
+	/* The streaming-DMA case first, checked by what was checked before: one
+	 * granule with the prot validated last time, into the table walked to
+	 * last (so iova is in range). */
+	if (pgt && prot == pgt->last_prot && in_cached_table(pgt, iova)) {
+		unsigned int g = granule(pgt);
+		if (size == 1ull << g && !((iova | phys) & (size - 1)) && phys < pgt->oas_top)
+			return map_leaves(pgt, &pgt->leaf_tbl[(iova >> g) & ((1u << (g - 3)) - 1)],
+					  pgt->leaf_parent, phys, 1, pgt->last_attrs);
+	}
+	return map_checked(pgt, iova, phys, size, prot);
 }
+
+/* --- batched map ------------------------------------------------------------------ */
 
 int io_pgtable_batch_start(struct io_pgtable *pgt, unsigned int prot, struct io_pgtable_batch *b)
 {
@@ -857,22 +889,22 @@ static void gather_range(struct io_tlb_gather *gather, uint64_t iova, uint64_t s
 	}
 }
 
-/* 1: unmapped; 0: needs the two passes; TG_ENOENT: a page is not mapped. */
-static inline int unmap_fast(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
-		      struct io_tlb_gather *gather)
+/*
+ * Clears n leaves at e (all valid, or TG_ENOENT) in the last-level table
+ * pd links, which keeps at least one or stays anyway (else 0: detaching
+ * it is the two passes' job); 1 when done.
+ */
+static __attribute__((always_inline)) inline int unmap_leaves(struct io_pgtable *pgt, uint64_t *e,
+							      uint64_t *pd, uint64_t iova,
+							      size_t n, struct io_tlb_gather *gather)
 {
-	uint64_t *pd;
-	uint64_t *e = fast_target(pgt, iova, size, &pd);
-
-	if (!e)
-		return 0;
 	unsigned int g = granule(pgt);
-	size_t n = (size_t)(size >> g);
+
 	for (size_t k = 0; k < n; k++)
 		if (!(e[k] & PTD_VALID))
 			return TG_ENOENT;
 	if (ptd_table_count(*pd) == n && !pgt->cfg.keep_leaf_tables)
-		return 0;	/* the table goes: detaching is the slow path's job */
+		return 0;
 	for (size_t k = 0; k < n; k++)
 		desc_store(&e[k], 0);
 	desc_store(pd, count_add(*pd, -(int)n));
@@ -880,10 +912,21 @@ static inline int unmap_fast(struct io_pgtable *pgt, uint64_t iova, uint64_t siz
 		clean(pgt, e, n * sizeof(uint64_t));
 		clean(pgt, pd, sizeof(uint64_t));
 	}
-	gather_range(gather, iova, size);
+	gather_range(gather, iova, (uint64_t)n << g);
 	gather->pages += n;
 	gather_leaf(gather, g);
+	pgt->stats.unmaps++;
 	return 1;
+}
+
+/* 1: unmapped; 0: needs the two passes; TG_ENOENT: a page is not mapped. */
+static inline int unmap_fast(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
+			     struct io_tlb_gather *gather)
+{
+	uint64_t *pd;
+	uint64_t *e = fast_target(pgt, iova, size, &pd);
+
+	return e ? unmap_leaves(pgt, e, pd, iova, (size_t)(size >> granule(pgt)), gather) : 0;
 }
 
 static __attribute__((noinline)) int64_t unmap_slow(struct io_pgtable *pgt, uint64_t iova,
@@ -905,8 +948,8 @@ static __attribute__((noinline)) int64_t unmap_slow(struct io_pgtable *pgt, uint
 	return (int64_t)size;
 }
 
-int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
-			 struct io_tlb_gather *gather)
+static __attribute__((noinline)) int64_t unmap_checked(struct io_pgtable *pgt, uint64_t iova,
+						       uint64_t size, struct io_tlb_gather *gather)
 {
 	if (!pgt || !pgt->root || !gather)
 		return TG_EINVAL;
@@ -916,9 +959,22 @@ int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
 	rc = unmap_fast(pgt, iova, size, gather);
 	if (!rc)
 		return unmap_slow(pgt, iova, size, gather);
-	if (rc > 0)
-		pgt->stats.unmaps++;
 	return rc > 0 ? (int64_t)size : rc;
+}
+
+int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
+			 struct io_tlb_gather *gather)
+{
+	/* As for map: iova in the remembered table is in range. */
+	if (pgt && gather && in_cached_table(pgt, iova)) {
+		unsigned int g = granule(pgt);
+		int rc;
+		if (size == 1ull << g && !(iova & (size - 1)) &&
+		    (rc = unmap_leaves(pgt, &pgt->leaf_tbl[(iova >> g) & ((1u << (g - 3)) - 1)],
+				       pgt->leaf_parent, iova, 1, gather)) != 0)
+			return rc > 0 ? (int64_t)size : rc;
+	}
+	return unmap_checked(pgt, iova, size, gather);
 }
 
 void io_tlb_gather_init(struct io_tlb_gather *gather)

@@ -415,7 +415,8 @@ int64_t smmu_unmap_locked(struct smmu_domain *dom, uint64_t iova, uint64_t size)
 	if (n < 0)
 		return n;
 	int err = g.empty ? TG_OK : invalidate(dom, &g);
-	io_pgtable_gather_release(&dom->pgt, &g);
+	if (g.tables_freed)
+		io_pgtable_gather_release(&dom->pgt, &g);
 	dom->cnt.unmaps++;
 	return err ? err : n;
 }

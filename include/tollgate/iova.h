@@ -55,9 +55,9 @@
  * Storage.  The caller provides one array of struct iova_node for
  * everything: one node per allocated, cached or reserved range (adjacent
  * reservations merge into one), IOVA_NODES_EXTRA nodes used internally,
- * and, at the end of the array, the hash table (two 8-byte slots per
- * range, five slots per node).  Size it with IOVA_NODES(ranges): that
- * many ranges fit.  40 bytes per node on both ISAs, 56 bytes per range.
+ * and, at the end of the array, the hash table (two 16-byte slots, key
+ * and tag, per range).  Size it with IOVA_NODES(ranges): that many
+ * ranges fit.  40 bytes per node on both ISAs, 72 bytes per range.
  *
  * Errors.  0 or a negative TG_E* code.  Every failing call leaves the
  * ranges, the tree, the table and the cache exactly as they were (the
@@ -88,10 +88,10 @@
 
 /* Nodes used internally (an empty leaf and the end-of-space sentinel). */
 #define IOVA_NODES_EXTRA	2
-/* Hash-table slots in one node's storage. */
-#define IOVA_SLOTS_PER_NODE	5
+/* 64-bit words in one node's storage (a hash slot takes two). */
+#define IOVA_WORDS_PER_NODE	5
 /* Node array length for `ranges` simultaneous ranges (see Storage). */
-#define IOVA_NODES(ranges)	((ranges) + IOVA_NODES_EXTRA + (2 * (ranges) + 4) / 5)
+#define IOVA_NODES(ranges)	((ranges) + IOVA_NODES_EXTRA + (4 * (ranges) + 4) / 5)
 
 /* iova_alloc_flags(): never give cached ranges back to make room. */
 #define IOVA_ALLOC_NOFLUSH	(1u << 0)
@@ -113,7 +113,7 @@ struct iova_node {
 			uint8_t sub_ord;	/* max gap_ord over the subtree */
 			uint8_t state;
 		};
-		uint64_t slot[IOVA_SLOTS_PER_NODE];
+		uint64_t words[IOVA_WORDS_PER_NODE];
 	};
 };
 
@@ -146,7 +146,8 @@ struct iova_cache {
 /* Private apart from reading `stats` (or use iova_get_stats()). */
 struct iova_domain {
 	struct iova_node *nodes;
-	uint32_t nnodes;		/* tree nodes; the hash slots follow */
+	uint64_t *slots;		/* the hash table: after the tree nodes */
+	uint32_t nnodes;		/* tree nodes */
 	uint32_t nslots;
 	uint32_t root;
 	uint32_t free_head;		/* freed nodes, linked through .left */
@@ -204,6 +205,23 @@ int iova_alloc(struct iova_domain *d, uint64_t size, uint64_t limit, uint64_t *i
 /* The same with IOVA_ALLOC_* flags (unknown flags: TG_EINVAL). */
 int iova_alloc_flags(struct iova_domain *d, uint64_t size, uint64_t limit, unsigned int flags,
 		     uint64_t *iova);
+
+/*
+ * iova_alloc_flags() that also stores `tag` with the live range: any
+ * value the caller wants back at free time (the DMA layer keeps the
+ * mapping's size and direction there).  Same errors.
+ */
+int iova_alloc_tag(struct iova_domain *d, uint64_t size, uint64_t limit, unsigned int flags,
+		   uint64_t tag, uint64_t *iova);
+
+/*
+ * The tag of the live allocation starting at iova (writable), or NULL
+ * when none starts there.  Valid until the next call that allocates or
+ * frees; iova_free_live() frees that allocation through it without a
+ * second lookup.
+ */
+uint64_t *iova_live_tag(struct iova_domain *d, uint64_t iova);
+void iova_free_live(struct iova_domain *d, uint64_t *tag);
 
 /*
  * Frees an allocation: iova is the address iova_alloc() returned and size
