@@ -394,6 +394,14 @@ static inline uint64_t count_add(uint64_t d, int delta)
 	return ptd_table_set_count(d, ptd_table_count(d) + delta);
 }
 
+/* A non-coherent walker reads n changed leaves at e and their parent's count from memory. */
+static __attribute__((noinline)) void clean_leaves(const struct io_pgtable *pgt, const uint64_t *e,
+						   size_t n, const uint64_t *pd)
+{
+	clean(pgt, e, n * sizeof(uint64_t));
+	clean(pgt, pd, sizeof(uint64_t));
+}
+
 /*
  * Writes n leaves at e (all invalid, or TG_EBUSY) in the last-level table
  * its parent descriptor pd links, and adds them to pd's count.
@@ -411,10 +419,8 @@ static __attribute__((always_inline)) inline int map_leaves(struct io_pgtable *p
 	for (size_t k = 0; k < n; k++, leaf += 1ull << g)
 		desc_store(&e[k], leaf);
 	desc_store(pd, count_add(*pd, (int)n));
-	if (pgt->mem.clean) {
-		clean(pgt, e, n * sizeof(uint64_t));
-		clean(pgt, pd, sizeof(uint64_t));
-	}
+	if (pgt->mem.clean)
+		clean_leaves(pgt, e, n, pd);
 	pgt->stats.maps++;
 	return TG_OK;
 }
@@ -908,10 +914,8 @@ static __attribute__((always_inline)) inline int unmap_leaves(struct io_pgtable 
 	for (size_t k = 0; k < n; k++)
 		desc_store(&e[k], 0);
 	desc_store(pd, count_add(*pd, -(int)n));
-	if (pgt->mem.clean) {
-		clean(pgt, e, n * sizeof(uint64_t));
-		clean(pgt, pd, sizeof(uint64_t));
-	}
+	if (pgt->mem.clean)
+		clean_leaves(pgt, e, n, pd);
 	gather_range(gather, iova, (uint64_t)n << g);
 	gather->pages += n;
 	gather_leaf(gather, g);

@@ -10,6 +10,7 @@
 #include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/log.h>
+#include <tollgate/mmio.h>
 #include <tollgate/platform.h>
 #include <tollgate/poll.h>
 
@@ -137,43 +138,14 @@ static __attribute__((noinline)) int issue_waiting(struct smmu *smmu, const stru
 	return TG_OK;
 }
 
-/* Copies n commands, then `tail` if not NULL, into the queue (PROD not written). */
-static int cmdq_put(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n,
-		    const struct smmu_cmd *tail)
+/* A non-coherent SMMU reads the queue from memory: clean slots [from, to) (wrap included). */
+static __attribute__((noinline)) void flush_slots(struct smmu *smmu, uint32_t from, uint32_t to)
 {
 	struct smmu_queue *q = &smmu->cmdq;
-	unsigned int total = n + (tail != NULL);
-	/* Usually the last CONS read already shows room for all of them. */
-	if (total > (1u << q->log2) - q_used(q)) {
-		int err = issue_waiting(smmu, cmds, n);
-		return err || !tail ? err : issue_waiting(smmu, tail, 1);
-	}
 	struct smmu_cmd *base = q->base;
-	const uint32_t mask = (1u << q->log2) - 1, wrap_mask = (mask << 1) | 1;
-	uint32_t prod = q->prod;
-	for (unsigned int i = 0; i < n; i++) {
-		base[prod & mask] = cmds[i];
-		prod = (prod + 1) & wrap_mask;
-	}
-	if (tail) {
-		base[prod & mask] = *tail;
-		prod = (prod + 1) & wrap_mask;
-	}
-	if (smmu->noncoherent) {
-		/* Cleaned slot by slot: the run may wrap around the queue's end. */
-		for (uint32_t p = q->prod; p != prod; p = (p + 1) & wrap_mask)
-			smmu_flush(smmu, &base[p & mask], sizeof(*base));
-	}
-	q->prod = prod;
-	smmu->cnt.commands += total;
-	return TG_OK;
-}
 
-int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n)
-{
-	if (!smmu || (!cmds && n))
-		return TG_EINVAL;
-	return cmdq_put(smmu, cmds, n, NULL);
+	for (uint32_t p = from; p != to; p = q_inc(q, p))
+		smmu_flush(smmu, &base[q_index(q, p)], sizeof(*base));
 }
 
 /*
@@ -185,6 +157,62 @@ int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int
 static bool sync_by_msi(const struct smmu *smmu)
 {
 	return smmu->feat.msi && !smmu->noncoherent;
+}
+
+/* The CMD_SYNC for queue position pos. */
+static inline struct smmu_cmd sync_cmd(const struct smmu *smmu, uint32_t pos)
+{
+	const struct smmu_queue *q = &smmu->cmdq;
+
+	if (!sync_by_msi(smmu))
+		return (struct smmu_cmd){ { CMD_SYNC | CMD_SYNC_CS(CMD_SYNC_CS_NONE), 0 } };
+	/* The MSI is written only for CS = SIG_IRQ (IHI 0070 4.7.3). */
+	return (struct smmu_cmd){ {
+		CMD_SYNC | CMD_SYNC_CS(CMD_SYNC_CS_IRQ) | CMD_SYNC_MSH_ISH | CMD_SYNC_MSIATTR_WB |
+			CMD_SYNC_MSIDATA(0),
+		(q->phys + (uint64_t)q_index(q, pos) * sizeof(struct smmu_cmd)) &
+			CMD_SYNC_MSIADDR_MASK } };
+}
+
+/*
+ * Copies n commands, then a CMD_SYNC when `sync`, into the queue (PROD not
+ * written).  The slow cases (no room, non-coherent) are calls of their
+ * own, so the usual one needs no stack frame.
+ */
+static inline int cmdq_put(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n,
+			   bool sync)
+{
+	struct smmu_queue *q = &smmu->cmdq;
+	unsigned int total = n + sync;
+	/* Usually the last CONS read already shows room for all of them. */
+	if (total > (1u << q->log2) - q_used(q)) {
+		int err = issue_waiting(smmu, cmds, n);
+		struct smmu_cmd c = sync_cmd(smmu, q->prod);
+		return err || !sync ? err : issue_waiting(smmu, &c, 1);
+	}
+	struct smmu_cmd *base = q->base;
+	const uint32_t mask = (1u << q->log2) - 1, wrap_mask = (mask << 1) | 1;
+	uint32_t prod = q->prod;
+	for (unsigned int i = 0; i < n; i++) {
+		base[prod & mask] = cmds[i];
+		prod = (prod + 1) & wrap_mask;
+	}
+	if (sync) {
+		base[prod & mask] = sync_cmd(smmu, prod);
+		prod = (prod + 1) & wrap_mask;
+	}
+	if (smmu->noncoherent)
+		flush_slots(smmu, q->prod, prod);
+	q->prod = prod;
+	smmu->cnt.commands += total;
+	return TG_OK;
+}
+
+int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n)
+{
+	if (!smmu || (!cmds && n))
+		return TG_EINVAL;
+	return cmdq_put(smmu, cmds, n, false);
 }
 
 static int wait_sync_msi(struct smmu *smmu, volatile uint32_t *slot_word)
@@ -209,7 +237,7 @@ static int wait_sync_cons(struct smmu *smmu, uint32_t pos)
 	struct smmu_queue *q = &smmu->cmdq;
 
 	/* An SMMU that keeps up has consumed it by now: no deadline to start. */
-	q->cons = smmu_read32(smmu, q->cons_reg) & ((2u << q->log2) - 1);
+	q->cons = mmio_read32(smmu->regs + q->cons_reg) & ((2u << q->log2) - 1);
 	if (q_consumed(q, pos, q->cons))
 		return TG_OK;
 	for (unsigned int attempt = 0; attempt < 4; attempt++) {
@@ -237,21 +265,13 @@ int smmu_cmdq_issue_sync(struct smmu *smmu, const struct smmu_cmd *cmds, unsigne
 	struct smmu_queue *q = &smmu->cmdq;
 	uint32_t pos = (q->prod + n) & ((2u << q->log2) - 1);	/* where the SYNC goes */
 	struct smmu_cmd *slot = (struct smmu_cmd *)q->base + q_index(q, pos);
-	struct smmu_cmd sync = { { CMD_SYNC | CMD_SYNC_CS(CMD_SYNC_CS_NONE), 0 } };
-
-	if (sync_by_msi(smmu)) {
-		/* The MSI is written only for CS = SIG_IRQ (IHI 0070 4.7.3). */
-		sync.w[0] = CMD_SYNC | CMD_SYNC_CS(CMD_SYNC_CS_IRQ);
-		sync.w[0] |= CMD_SYNC_MSH_ISH | CMD_SYNC_MSIATTR_WB | CMD_SYNC_MSIDATA(0);
-		sync.w[1] = (q->phys + (uint64_t)q_index(q, pos) * sizeof(*slot)) & CMD_SYNC_MSIADDR_MASK;
-	}
-	int err = cmdq_put(smmu, cmds, n, &sync);
+	int err = cmdq_put(smmu, cmds, n, true);
 	if (err)
 		return err;
 	smmu->cnt.syncs++;
 	/* Commands reach memory before PROD moves. */
 	arch_dsb();
-	smmu_write32(smmu, q->prod_reg, q->prod);
+	mmio_write32(smmu->regs + q->prod_reg, q->prod);
 
 	err = sync_by_msi(smmu) ? wait_sync_msi(smmu, (volatile uint32_t *)&slot->w[0])
 				: wait_sync_cons(smmu, pos);

@@ -126,7 +126,9 @@ static unsigned int leaf_level(unsigned int granule_shift, unsigned int shift)
 	return up <= 3 ? 3 - up : 0;
 }
 
-static int invalidate(struct smmu_domain *dom, const struct io_tlb_gather *g)
+/* TLBI for everything but one page: by range (RIL), by ASID, or page by page. */
+static __attribute__((noinline)) int invalidate_range(struct smmu_domain *dom,
+						      const struct io_tlb_gather *g)
 {
 	unsigned int gs = dom->pgt.cfg.granule_shift;
 	bool leaf = !g->tables_freed;
@@ -135,17 +137,6 @@ static int invalidate(struct smmu_domain *dom, const struct io_tlb_gather *g)
 	unsigned int n = 0;
 	int err = TG_OK;
 
-	/* The streaming-DMA case: one page, no table freed.  One command,
-	 * NUM = SCALE = 0 with RIL (a range of one), TTL = level 3. */
-	if (leaf && g->end - g->start == 1ull << gs && g->min_level_size_shift == gs &&
-	    g->max_level_size_shift == gs) {
-		c[0].w[0] = base;
-		c[0].w[1] = (g->start & CMD_TLBI_ADDR_MASK) | CMD_TLBI_TG(tg_field(gs)) |
-			    CMD_TLBI_TTL(3) | CMD_LEAF;
-		dom->cnt.commands++;
-		dom->cnt.syncs++;
-		return smmu_cmdq_issue_sync(dom->smmu, c, 1);
-	}
 	unsigned int ttl = g->min_level_size_shift == g->max_level_size_shift ?
 			   leaf_level(gs, g->min_level_size_shift) : 0;
 	if (dom->smmu->feat.ril) {
@@ -189,6 +180,25 @@ static int invalidate(struct smmu_domain *dom, const struct io_tlb_gather *g)
 	dom->cnt.commands += n;
 	dom->cnt.syncs++;
 	return smmu_cmdq_issue_sync(dom->smmu, c, n);
+}
+
+/*
+ * The streaming-DMA case inline: one page, no table freed.  One command,
+ * NUM = SCALE = 0 with RIL (a range of one), TTL = level 3.
+ */
+static inline int invalidate(struct smmu_domain *dom, const struct io_tlb_gather *g)
+{
+	unsigned int gs = dom->pgt.cfg.granule_shift;
+
+	if (g->tables_freed || g->end - g->start != 1ull << gs || g->min_level_size_shift != gs ||
+	    g->max_level_size_shift != gs)
+		return invalidate_range(dom, g);
+	struct smmu_cmd c = { { CMD_TLBI_NH_VA | CMD_ASID(dom->asid),
+				(g->start & CMD_TLBI_ADDR_MASK) | CMD_TLBI_TG(tg_field(gs)) |
+				CMD_TLBI_TTL(3) | CMD_LEAF } };
+	dom->cnt.commands++;
+	dom->cnt.syncs++;
+	return smmu_cmdq_issue_sync(dom->smmu, &c, 1);
 }
 
 /* --- domains ------------------------------------------------------------------ */
