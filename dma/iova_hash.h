@@ -12,7 +12,8 @@
  * Removal shifts the following entries of the probe sequence back (no
  * tombstones), so lookups never degrade.
  *
- * Slot i's home for a granule: Fibonacci hashing to 32 bits, then a
+ * Slot i's home for a granule: the granule folded to 32 bits and
+ * Fibonacci-hashed (32-bit multiplies: cheap on AArch32 too), then a
  * multiply onto [0, nslots) (no division, any table size).
  */
 #ifndef TOLLGATE_DMA_IOVA_HASH_H
@@ -49,7 +50,7 @@ static inline uint64_t *iova_slot(const struct iova_domain *d, uint32_t i)
 
 static inline uint32_t iova_slot_home(const struct iova_domain *d, uint64_t pfn)
 {
-	uint32_t h = (uint32_t)((pfn * 0x9e3779b97f4a7c15ull) >> 32);
+	uint32_t h = ((uint32_t)pfn ^ (uint32_t)(pfn >> 32)) * 0x9e3779b9u;
 
 	return (uint32_t)(((uint64_t)h * d->nslots) >> 32);
 }

@@ -415,7 +415,9 @@ static __attribute__((always_inline)) inline int map_leaves(struct io_pgtable *p
 	for (size_t k = 0; k < n; k++)
 		if (e[k] & PTD_VALID)
 			return TG_EBUSY;
-	uint64_t leaf = ptd_leaf(phys, g, attrs, 1);
+	/* phys is granule-aligned below 2^oas and attrs come from ptd_prot_attrs:
+	 * ptd_leaf()'s masks would change nothing. */
+	uint64_t leaf = phys | attrs | PTD_TYPE_PAGE_BITS;
 	for (size_t k = 0; k < n; k++, leaf += 1ull << g)
 		desc_store(&e[k], leaf);
 	desc_store(pd, count_add(*pd, (int)n));
@@ -901,11 +903,8 @@ static void gather_range(struct io_tlb_gather *gather, uint64_t iova, uint64_t s
  * it is the two passes' job); 1 when done.
  */
 static __attribute__((always_inline)) inline int unmap_leaves(struct io_pgtable *pgt, uint64_t *e,
-							      uint64_t *pd, uint64_t iova,
-							      size_t n, struct io_tlb_gather *gather)
+							      uint64_t *pd, size_t n)
 {
-	unsigned int g = granule(pgt);
-
 	for (size_t k = 0; k < n; k++)
 		if (!(e[k] & PTD_VALID))
 			return TG_ENOENT;
@@ -916,11 +915,15 @@ static __attribute__((always_inline)) inline int unmap_leaves(struct io_pgtable 
 	desc_store(pd, count_add(*pd, -(int)n));
 	if (pgt->mem.clean)
 		clean_leaves(pgt, e, n, pd);
+	pgt->stats.unmaps++;
+	return 1;
+}
+
+static void gather_leaves(struct io_tlb_gather *gather, uint64_t iova, size_t n, unsigned int g)
+{
 	gather_range(gather, iova, (uint64_t)n << g);
 	gather->pages += n;
 	gather_leaf(gather, g);
-	pgt->stats.unmaps++;
-	return 1;
 }
 
 /* 1: unmapped; 0: needs the two passes; TG_ENOENT: a page is not mapped. */
@@ -929,8 +932,24 @@ static inline int unmap_fast(struct io_pgtable *pgt, uint64_t iova, uint64_t siz
 {
 	uint64_t *pd;
 	uint64_t *e = fast_target(pgt, iova, size, &pd);
+	size_t n = (size_t)(size >> granule(pgt));
+	int rc = e ? unmap_leaves(pgt, e, pd, n) : 0;
 
-	return e ? unmap_leaves(pgt, e, pd, iova, (size_t)(size >> granule(pgt)), gather) : 0;
+	if (rc > 0)
+		gather_leaves(gather, iova, n, granule(pgt));
+	return rc;
+}
+
+int io_pgtable_unmap_page(struct io_pgtable *pgt, uint64_t iova)
+{
+	/* In the remembered table means in range. */
+	if (!pgt || !in_cached_table(pgt, iova))
+		return 0;
+	unsigned int g = granule(pgt);
+	if (iova & ((1ull << g) - 1))
+		return 0;
+	return unmap_leaves(pgt, &pgt->leaf_tbl[(iova >> g) & ((1u << (g - 3)) - 1)],
+			    pgt->leaf_parent, 1);
 }
 
 static __attribute__((noinline)) int64_t unmap_slow(struct io_pgtable *pgt, uint64_t iova,
@@ -969,13 +988,11 @@ static __attribute__((noinline)) int64_t unmap_checked(struct io_pgtable *pgt, u
 int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
 			 struct io_tlb_gather *gather)
 {
-	/* As for map: iova in the remembered table is in range. */
-	if (pgt && gather && in_cached_table(pgt, iova)) {
-		unsigned int g = granule(pgt);
-		int rc;
-		if (size == 1ull << g && !(iova & (size - 1)) &&
-		    (rc = unmap_leaves(pgt, &pgt->leaf_tbl[(iova >> g) & ((1u << (g - 3)) - 1)],
-				       pgt->leaf_parent, iova, 1, gather)) != 0)
+	if (pgt && gather && size == 1ull << granule(pgt)) {
+		int rc = io_pgtable_unmap_page(pgt, iova);
+		if (rc > 0)
+			gather_leaves(gather, iova, 1, granule(pgt));
+		if (rc)
 			return rc > 0 ? (int64_t)size : rc;
 	}
 	return unmap_checked(pgt, iova, size, gather);

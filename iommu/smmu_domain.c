@@ -182,23 +182,27 @@ static __attribute__((noinline)) int invalidate_range(struct smmu_domain *dom,
 	return smmu_cmdq_issue_sync(dom->smmu, c, n);
 }
 
-/*
- * The streaming-DMA case inline: one page, no table freed.  One command,
- * NUM = SCALE = 0 with RIL (a range of one), TTL = level 3.
- */
-static inline int invalidate(struct smmu_domain *dom, const struct io_tlb_gather *g)
+/* One page's leaf entry: NUM = SCALE = 0 with RIL (a range of one), TTL = level 3. */
+static int invalidate_page(struct smmu_domain *dom, uint64_t iova)
+{
+	unsigned int gs = dom->pgt.cfg.granule_shift;
+	struct smmu_cmd c = { { CMD_TLBI_NH_VA | CMD_ASID(dom->asid),
+				(iova & CMD_TLBI_ADDR_MASK) | CMD_TLBI_TG(tg_field(gs)) |
+				CMD_TLBI_TTL(3) | CMD_LEAF } };
+
+	dom->cnt.commands++;
+	dom->cnt.syncs++;
+	return smmu_cmdq_issue_sync(dom->smmu, &c, 1);
+}
+
+static int invalidate(struct smmu_domain *dom, const struct io_tlb_gather *g)
 {
 	unsigned int gs = dom->pgt.cfg.granule_shift;
 
 	if (g->tables_freed || g->end - g->start != 1ull << gs || g->min_level_size_shift != gs ||
 	    g->max_level_size_shift != gs)
 		return invalidate_range(dom, g);
-	struct smmu_cmd c = { { CMD_TLBI_NH_VA | CMD_ASID(dom->asid),
-				(g->start & CMD_TLBI_ADDR_MASK) | CMD_TLBI_TG(tg_field(gs)) |
-				CMD_TLBI_TTL(3) | CMD_LEAF } };
-	dom->cnt.commands++;
-	dom->cnt.syncs++;
-	return smmu_cmdq_issue_sync(dom->smmu, &c, 1);
+	return invalidate_page(dom, g->start);
 }
 
 /* --- domains ------------------------------------------------------------------ */
@@ -414,12 +418,12 @@ int smmu_map(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t siz
 	return TG_LOCKED(smmu_map_locked(dom, iova, phys, size, prot));
 }
 
-int64_t smmu_unmap_locked(struct smmu_domain *dom, uint64_t iova, uint64_t size)
+/* Any range: gathered, then one invalidation for all of it. */
+static __attribute__((noinline)) int64_t unmap_gathered(struct smmu_domain *dom, uint64_t iova,
+							uint64_t size)
 {
 	struct io_tlb_gather g;
 
-	if (!dom || !dom->in_use)
-		return TG_EINVAL;
 	io_tlb_gather_init(&g);
 	int64_t n = io_pgtable_unmap(&dom->pgt, iova, size, &g);
 	if (n < 0)
@@ -429,6 +433,24 @@ int64_t smmu_unmap_locked(struct smmu_domain *dom, uint64_t iova, uint64_t size)
 		io_pgtable_gather_release(&dom->pgt, &g);
 	dom->cnt.unmaps++;
 	return err ? err : n;
+}
+
+int64_t smmu_unmap_locked(struct smmu_domain *dom, uint64_t iova, uint64_t size)
+{
+	if (!dom || !dom->in_use)
+		return TG_EINVAL;
+	/* Streaming DMA: one page, no gather, one TLBI. */
+	if (size == 1ull << dom->pgt.cfg.granule_shift) {
+		int err = io_pgtable_unmap_page(&dom->pgt, iova);
+		if (err > 0) {
+			dom->cnt.unmaps++;
+			err = invalidate_page(dom, iova);
+			return err ? err : (int64_t)size;
+		}
+		if (err)
+			return err;
+	}
+	return unmap_gathered(dom, iova, size);
 }
 
 int64_t smmu_unmap(struct smmu_domain *dom, uint64_t iova, uint64_t size)

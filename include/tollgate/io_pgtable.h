@@ -189,6 +189,16 @@ int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
 			 struct io_tlb_gather *gather);
 
 /*
+ * The streaming-DMA unmap: clears the one granule at iova when it lies in
+ * the last-level table walked to last and that table keeps other entries
+ * (or is kept anyway).  1 when done: one leaf of one granule cleared, no
+ * table freed, so invalidating that page is all the caller owes; 0 when
+ * io_pgtable_unmap() must do it (nothing changed); TG_ENOENT when the page
+ * is not mapped.
+ */
+int io_pgtable_unmap_page(struct io_pgtable *pgt, uint64_t iova);
+
+/*
  * Translates one IOVA: *phys (if not NULL) gets the output address,
  * *prot (if not NULL) the permissions the descriptor grants (READ always,
  * WRITE, MMIO, CACHE_NC, NOEXEC; MMIO mappings report NOEXEC).
