@@ -288,24 +288,25 @@ void iova_flush_cache(struct iova_domain *d)
 }
 
 /*
- * Takes a cached range of 2^order granules ending at or below `end`, most
- * recently freed first (the entries are contiguous, so a scan is cheap;
- * the last one freed usually fits).
+ * Takes a cached range of 2^order granules whose last byte is at or below
+ * `limit`, most recently freed first (the entries are contiguous, so a
+ * scan is cheap; the last one freed usually fits).  (A range ending at
+ * 2^64 has end << shift == 0: its last byte, 2^64 - 1, compares right.)
  */
-static inline bool cache_take(struct iova_domain *d, unsigned int order, uint64_t end,
+static inline bool cache_take(struct iova_domain *d, unsigned int order, uint64_t limit,
 			      uint64_t *pfn)
 {
 	struct iova_cache *c = &d->cache[order];
 	uint32_t i = c->count;
 
-	if (i && c->end[i - 1] <= end) {
+	if (i && (c->end[i - 1] << d->shift) - 1 <= limit) {
 		c->count = i - 1;
 		d->stats.cached--;
 		*pfn = c->end[i - 1] - (1ull << order);
 		return true;
 	}
 	while (i-- > 0) {
-		if (c->end[i] <= end) {
+		if ((c->end[i] << d->shift) - 1 <= limit) {
 			*pfn = cache_remove(d, order, i);
 			return true;
 		}
@@ -457,12 +458,16 @@ uint64_t iova_alloc_size(const struct iova_domain *d, uint64_t size)
  * the tree search, the fail-fast memo, making room from the cache.
  */
 static __attribute__((noinline)) int alloc_slow(struct iova_domain *d, unsigned int order,
-						uint64_t end, unsigned int flags, uint64_t *pfn_out)
+						uint64_t limit, unsigned int flags, uint64_t *pfn_out)
 {
-	const uint64_t n = 1ull << order;
+	if (order + d->shift > 63)
+		return TG_ERANGE;	/* more than 2^63 bytes */
+	const uint64_t n = 1ull << order, end = limit_end(d, limit);
 	uint64_t pfn;
 	uint32_t x;
 
+	if (n > d->end_pfn - d->start_pfn + 1 || end <= d->start_pfn)
+		return TG_ERANGE;
 	if (order < IOVA_CACHE_ORDERS)
 		d->stats.cache_misses++;
 	/* Could [start, end) hold an aligned block at all? */
@@ -526,25 +531,18 @@ nospace:
 int iova_alloc_tag(struct iova_domain *d, uint64_t size, uint64_t limit, unsigned int flags,
 		   uint64_t tag, uint64_t *iova)
 {
-	uint64_t end, pfn;
+	uint64_t pfn, g;
 	unsigned int order;
-	int r;
 
-	if (d == NULL || iova == NULL || (flags & ~IOVA_ALLOC_NOFLUSH) != 0)
+	if (d == NULL || iova == NULL || size == 0 || (flags & ~IOVA_ALLOC_NOFLUSH) != 0)
 		return TG_EINVAL;
-	r = size_order(d, size);
-	if (r < 0)
-		return r == -1 ? TG_EINVAL : r;
-	order = (unsigned int)r;
-	if ((1ull << order) > d->end_pfn - d->start_pfn + 1)
-		return TG_ERANGE;
-	end = limit_end(d, limit);
-	if (end <= d->start_pfn)
-		return TG_ERANGE;
-	if (order < IOVA_CACHE_ORDERS && cache_take(d, order, end, &pfn)) {
+	/* ceil(size / granule) - 1: its bit length is the order (range checks: alloc_slow). */
+	g = (size - 1) >> d->shift;
+	order = g ? 64u - (unsigned int)__builtin_clzll(g) : 0;
+	if (order < IOVA_CACHE_ORDERS && cache_take(d, order, limit, &pfn)) {
 		d->stats.cache_hits++;
 	} else {
-		r = alloc_slow(d, order, end, flags, &pfn);
+		int r = alloc_slow(d, order, limit, flags, &pfn);
 		if (r)
 			return r;
 	}
