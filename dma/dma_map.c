@@ -8,6 +8,7 @@
  */
 #include <stdbool.h>
 
+#include <tollgate/compiler.h>
 #include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/io_pgtable.h>
@@ -63,8 +64,8 @@ void dma_sync_for_cpu(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_d
 }
 
 /* The direct path: no IOMMU, the bus address through dma-ranges, the mask checked. */
-static __attribute__((noinline)) int map_direct(struct dma_dev *dd, uint64_t phys, size_t size,
-						enum dma_dir dir, dma_addr_t *dma)
+static TG_COLD int map_direct(struct dma_dev *dd, uint64_t phys, size_t size, enum dma_dir dir,
+			      dma_addr_t *dma)
 {
 	uint64_t bus;
 	int err = direct_bus_addr(dd->pci->host, phys, size, &bus);
@@ -82,9 +83,8 @@ static __attribute__((noinline)) int map_direct(struct dma_dev *dd, uint64_t phy
 }
 
 /* Inlined into dma_map_single too: taking the lock adds no call frame on the hot path. */
-__attribute__((always_inline)) inline int dma_map_single_locked(struct dma_dev *dd, uint64_t phys,
-								 size_t size, enum dma_dir dir,
-								 dma_addr_t *dma)
+TG_HOT_INLINE int dma_map_single_locked(struct dma_dev *dd, uint64_t phys, size_t size,
+					enum dma_dir dir, dma_addr_t *dma)
 {
 	if (!dd || !dma || !size || !dir_ok(dir) || phys + size - 1 < phys)
 		return TG_EINVAL;
@@ -113,8 +113,8 @@ fail:
 	return err;
 }
 
-__attribute__((always_inline)) inline int dma_unmap_single_locked(struct dma_dev *dd, dma_addr_t dma,
-								   size_t size, enum dma_dir dir)
+TG_HOT_INLINE int dma_unmap_single_locked(struct dma_dev *dd, dma_addr_t dma, size_t size,
+					  enum dma_dir dir)
 {
 	if (!dd || !size || !dir_ok(dir))
 		return TG_EINVAL;

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <tollgate/compiler.h>
 #include <tollgate/error.h>
 #include <tollgate/iova.h>
 
@@ -457,8 +458,8 @@ uint64_t iova_alloc_size(const struct iova_domain *d, uint64_t size)
  * A range of 2^order granules below `end` that the cache could not give:
  * the tree search, the fail-fast memo, making room from the cache.
  */
-static __attribute__((noinline)) int alloc_slow(struct iova_domain *d, unsigned int order,
-						uint64_t limit, unsigned int flags, uint64_t *pfn_out)
+static TG_COLD int alloc_slow(struct iova_domain *d, unsigned int order, uint64_t limit,
+			      unsigned int flags, uint64_t *pfn_out)
 {
 	if (order + d->shift > 63)
 		return TG_ERANGE;	/* more than 2^63 bytes */

@@ -64,6 +64,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <tollgate/compiler.h>
 #include <tollgate/error.h>
 #include <tollgate/io_pgtable.h>
 
@@ -339,7 +340,7 @@ static bool prot_valid(unsigned int prot)
 /* --- the fast path ------------------------------------------------------------ */
 
 /* Walks to the last-level table holding iova and remembers it; NULL if none. */
-static __attribute__((noinline)) uint64_t *leaf_table_walk(struct io_pgtable *pgt, uint64_t iova)
+static TG_COLD uint64_t *leaf_table_walk(struct io_pgtable *pgt, uint64_t iova)
 {
 	if (pgt->start_level == LAST_LEVEL)
 		return NULL;	/* the root is the only table */
@@ -395,8 +396,8 @@ static inline uint64_t count_add(uint64_t d, int delta)
 }
 
 /* A non-coherent walker reads n changed leaves at e and their parent's count from memory. */
-static __attribute__((noinline)) void clean_leaves(const struct io_pgtable *pgt, const uint64_t *e,
-						   size_t n, const uint64_t *pd)
+static TG_COLD void clean_leaves(const struct io_pgtable *pgt, const uint64_t *e, size_t n,
+				 const uint64_t *pd)
 {
 	clean(pgt, e, n * sizeof(uint64_t));
 	clean(pgt, pd, sizeof(uint64_t));
@@ -406,9 +407,8 @@ static __attribute__((noinline)) void clean_leaves(const struct io_pgtable *pgt,
  * Writes n leaves at e (all invalid, or TG_EBUSY) in the last-level table
  * its parent descriptor pd links, and adds them to pd's count.
  */
-static __attribute__((always_inline)) inline int map_leaves(struct io_pgtable *pgt, uint64_t *e,
-							    uint64_t *pd, uint64_t phys,
-							    size_t n, uint64_t attrs)
+static TG_HOT_INLINE int map_leaves(struct io_pgtable *pgt, uint64_t *e, uint64_t *pd,
+				    uint64_t phys, size_t n, uint64_t attrs)
 {
 	unsigned int g = granule(pgt);
 
@@ -537,8 +537,8 @@ next:
 }
 
 /* The two passes (see the top of the file). */
-static __attribute__((noinline)) int map_slow(struct io_pgtable *pgt, uint64_t iova,
-					      uint64_t phys, uint64_t size, uint64_t attrs)
+static TG_COLD int map_slow(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
+			    uint64_t attrs)
 {
 	struct table_pool pool;
 	size_t need = 0;
@@ -557,8 +557,8 @@ static __attribute__((noinline)) int map_slow(struct io_pgtable *pgt, uint64_t i
 
 /* Everything but the one-granule fast case: a call of its own, so that
  * case needs no stack frame. */
-static __attribute__((noinline)) int map_checked(struct io_pgtable *pgt, uint64_t iova,
-						 uint64_t phys, uint64_t size, unsigned int prot)
+static TG_COLD int map_checked(struct io_pgtable *pgt, uint64_t iova, uint64_t phys, uint64_t size,
+			       unsigned int prot)
 {
 	if (!pgt || !pgt->root || !prot_valid(prot) || !size ||
 	    ((iova | phys | size) & ((1ull << granule(pgt)) - 1)))
@@ -902,8 +902,7 @@ static void gather_range(struct io_tlb_gather *gather, uint64_t iova, uint64_t s
  * pd links, which keeps at least one or stays anyway (else 0: detaching
  * it is the two passes' job); 1 when done.
  */
-static __attribute__((always_inline)) inline int unmap_leaves(struct io_pgtable *pgt, uint64_t *e,
-							      uint64_t *pd, size_t n)
+static TG_HOT_INLINE int unmap_leaves(struct io_pgtable *pgt, uint64_t *e, uint64_t *pd, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
 		if (!(e[k] & PTD_VALID))
@@ -952,8 +951,8 @@ int io_pgtable_unmap_page(struct io_pgtable *pgt, uint64_t iova)
 			    pgt->leaf_parent, 1);
 }
 
-static __attribute__((noinline)) int64_t unmap_slow(struct io_pgtable *pgt, uint64_t iova,
-						    uint64_t size, struct io_tlb_gather *gather)
+static TG_COLD int64_t unmap_slow(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
+				  struct io_tlb_gather *gather)
 {
 	struct table_pool pool;
 	size_t need = 0;
@@ -971,8 +970,8 @@ static __attribute__((noinline)) int64_t unmap_slow(struct io_pgtable *pgt, uint
 	return (int64_t)size;
 }
 
-static __attribute__((noinline)) int64_t unmap_checked(struct io_pgtable *pgt, uint64_t iova,
-						       uint64_t size, struct io_tlb_gather *gather)
+int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
+			 struct io_tlb_gather *gather)
 {
 	if (!pgt || !pgt->root || !gather)
 		return TG_EINVAL;
@@ -983,19 +982,6 @@ static __attribute__((noinline)) int64_t unmap_checked(struct io_pgtable *pgt, u
 	if (!rc)
 		return unmap_slow(pgt, iova, size, gather);
 	return rc > 0 ? (int64_t)size : rc;
-}
-
-int64_t io_pgtable_unmap(struct io_pgtable *pgt, uint64_t iova, uint64_t size,
-			 struct io_tlb_gather *gather)
-{
-	if (pgt && gather && size == 1ull << granule(pgt)) {
-		int rc = io_pgtable_unmap_page(pgt, iova);
-		if (rc > 0)
-			gather_leaves(gather, iova, 1, granule(pgt));
-		if (rc)
-			return rc > 0 ? (int64_t)size : rc;
-	}
-	return unmap_checked(pgt, iova, size, gather);
 }
 
 void io_tlb_gather_init(struct io_tlb_gather *gather)

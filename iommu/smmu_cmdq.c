@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include <tollgate/compiler.h>
 #include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/log.h>
@@ -108,7 +109,7 @@ static uint32_t q_used(const struct smmu_queue *q)
 }
 
 /* One command at a time, waiting (bounded) for room whenever the queue is full. */
-static __attribute__((noinline)) int issue_waiting(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n)
+static TG_COLD int issue_waiting(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n)
 {
 	struct smmu_queue *q = &smmu->cmdq;
 	for (unsigned int i = 0; i < n; i++) {
@@ -139,7 +140,7 @@ static __attribute__((noinline)) int issue_waiting(struct smmu *smmu, const stru
 }
 
 /* A non-coherent SMMU reads the queue from memory: clean slots [from, to) (wrap included). */
-static __attribute__((noinline)) void flush_slots(struct smmu *smmu, uint32_t from, uint32_t to)
+static TG_COLD void flush_slots(struct smmu *smmu, uint32_t from, uint32_t to)
 {
 	struct smmu_queue *q = &smmu->cmdq;
 	struct smmu_cmd *base = q->base;

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include <tollgate/compiler.h>
 #include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/io_pgtable.h>
@@ -127,8 +128,7 @@ static unsigned int leaf_level(unsigned int granule_shift, unsigned int shift)
 }
 
 /* TLBI for everything but one page: by range (RIL), by ASID, or page by page. */
-static __attribute__((noinline)) int invalidate_range(struct smmu_domain *dom,
-						      const struct io_tlb_gather *g)
+static TG_COLD int invalidate_range(struct smmu_domain *dom, const struct io_tlb_gather *g)
 {
 	unsigned int gs = dom->pgt.cfg.granule_shift;
 	bool leaf = !g->tables_freed;
@@ -419,8 +419,7 @@ int smmu_map(struct smmu_domain *dom, uint64_t iova, uint64_t phys, uint64_t siz
 }
 
 /* Any range: gathered, then one invalidation for all of it. */
-static __attribute__((noinline)) int64_t unmap_gathered(struct smmu_domain *dom, uint64_t iova,
-							uint64_t size)
+static TG_COLD int64_t unmap_gathered(struct smmu_domain *dom, uint64_t iova, uint64_t size)
 {
 	struct io_tlb_gather g;
 
