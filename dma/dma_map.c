@@ -131,10 +131,11 @@ TG_HOT_INLINE int dma_unmap_single_locked(struct dma_dev *dd, dma_addr_t dma, si
 
 	/* Only what dma_map_single handed out, with its exact size and direction. */
 	uint64_t *tag = iova_live_tag(&io->iovad, base);
-	if (!tag || (*tag & (DMA_TAG_SG | DMA_TAG_OFF_MASK)) != off << DMA_TAG_OFF_SHIFT)
+	if (!tag)
 		return TG_ENOENT;
-	if (*tag != dma_tag(size, off, dir))
-		return TG_EINVAL;
+	if (*tag != dma_tag(size, off, dir))	/* not handed out like this: which error? */
+		return (*tag & (DMA_TAG_SG | DMA_TAG_OFF_MASK)) != off << DMA_TAG_OFF_SHIFT ?
+		       TG_ENOENT : TG_EINVAL;
 	/* A non-coherent device's buffer is invalidated after the unmap: find it first. */
 	if (!dd->coherent && smmu_iova_lookup_locked(io->dom, base, &phys, NULL) != TG_OK)
 		return TG_ENOENT;

@@ -907,7 +907,7 @@ static TG_HOT_INLINE int unmap_leaves(struct io_pgtable *pgt, uint64_t *e, uint6
 	for (size_t k = 0; k < n; k++)
 		if (!(e[k] & PTD_VALID))
 			return TG_ENOENT;
-	if (ptd_table_count(*pd) == n && !pgt->cfg.keep_leaf_tables)
+	if (!pgt->cfg.keep_leaf_tables && ptd_table_count(*pd) == n)
 		return 0;
 	for (size_t k = 0; k < n; k++)
 		desc_store(&e[k], 0);
