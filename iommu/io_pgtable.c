@@ -725,43 +725,6 @@ int io_pgtable_batch_set_prot(struct io_pgtable_batch *b, unsigned int prot)
 	return TG_OK;
 }
 
-int io_pgtable_range_mapped(struct io_pgtable *pgt, uint64_t iova, uint64_t size)
-{
-	if (!pgt || !pgt->root)
-		return TG_EINVAL;
-	int rc = check_range(pgt, iova, size);
-	if (rc)
-		return rc;
-	unsigned int g = granule(pgt), span = pgt->leaf_span_shift;
-	while (size) {
-		uint64_t chunk = chunk_len(span, iova, size);
-		uint64_t *t = leaf_table(pgt, iova);
-
-		if (t) {
-			const uint64_t *e = &t[(size_t)(iova >> g) & (((size_t)1 << (g - 3)) - 1)];
-			for (size_t k = 0; k < (size_t)(chunk >> g); k++)
-				if (!(e[k] & PTD_VALID))
-					return TG_ENOENT;
-		} else {
-			/* Blocks (or nothing): one lookup per leaf. */
-			for (uint64_t a = iova; a < iova + chunk;) {
-				const uint64_t *tbl = pgt->root;
-				unsigned int level = pgt->start_level;
-				uint64_t d;
-				while (is_table(d = tbl[table_index(pgt, level, a)], level)) {
-					tbl = table_va(pgt, d);
-					level++;
-				}
-				if (!(d & PTD_VALID))
-					return TG_ENOENT;
-				a = (a | ((1ull << level_shift(pgt, level)) - 1)) + 1;
-			}
-		}
-		iova += chunk;
-		size -= chunk;
-	}
-	return TG_OK;
-}
 
 /* --- unmap ------------------------------------------------------------------------ */
 
@@ -775,8 +738,14 @@ static int unmap_check(const struct io_pgtable *pgt, const uint64_t *tbl, unsign
 {
 	unsigned int shift = level_shift(pgt, level);
 
-	if (!tbl && level == LAST_LEVEL)
-		return TG_OK;	/* pages are always wholly inside the range */
+	if (level == LAST_LEVEL) {
+		/* Pages: a split block's are all there; a table's, checked in a tight loop. */
+		const uint64_t *e = tbl ? &tbl[table_index(pgt, level, iova)] : NULL;
+		for (size_t k = 0; e && k < (size_t)(size >> granule(pgt)); k++)
+			if (!(e[k] & PTD_VALID))
+				return TG_ENOENT;
+		return TG_OK;
+	}
 	while (size) {
 		uint64_t len = chunk_len(shift, iova, size);
 
@@ -802,6 +771,23 @@ next:
 		size -= len;
 	}
 	return TG_OK;
+}
+
+int io_pgtable_range_mapped(struct io_pgtable *pgt, uint64_t iova, uint64_t size)
+{
+	if (!pgt || !pgt->root)
+		return TG_EINVAL;
+	int rc = check_range(pgt, iova, size);
+	if (rc)
+		return rc;
+	/* Inside one existing last-level table: its entries (the usual list segment). */
+	uint64_t *pd;
+	const uint64_t *e = fast_target(pgt, iova, size, &pd);
+	size_t need = 0;	/* otherwise an unmap's first pass, only its verdict wanted */
+
+	/* (e as a table whose index 0 is the range's first entry) */
+	return e ? unmap_check(pgt, e, LAST_LEVEL, 0, size, &need)
+		 : unmap_check(pgt, pgt->root, pgt->start_level, iova, size, &need);
 }
 
 static void gather_leaf(struct io_tlb_gather *g, unsigned int shift)
