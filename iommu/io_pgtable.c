@@ -449,88 +449,75 @@ static inline bool in_cached_table(const struct io_pgtable *pgt, uint64_t iova)
 /* --- map ------------------------------------------------------------------------ */
 
 /*
- * First pass: TG_EBUSY if anything in the range is mapped; adds to *need
- * the tables the second pass will create.  tbl NULL stands for a table
- * that does not exist yet (all invalid).
+ * One pass of a map over [iova, iova+size) in tbl at `level`, both passes
+ * in one walker.  The first (pool NULL) only reads: TG_EBUSY if anything
+ * in the range is mapped, and *need counts the tables the second pass
+ * will create (tbl NULL stands for a table that does not exist yet).  The
+ * second writes the leaves and links new tables from the pool; `fresh`
+ * tables are not visible yet, their parent cleans them whole.  Returns
+ * how many entries of tbl the second pass made valid (0 for the first),
+ * or TG_EBUSY.
  */
-static int map_check(const struct io_pgtable *pgt, const uint64_t *tbl, unsigned int level,
-		     uint64_t iova, uint64_t phys, uint64_t size, size_t *need)
+struct map_pass {
+	struct table_pool *pool;	/* NULL: the first pass */
+	uint64_t attrs;
+	size_t need;
+};
+
+static int map_level(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level, uint64_t iova,
+		     uint64_t phys, uint64_t size, struct map_pass *p, bool fresh)
 {
-	unsigned int shift = level_shift(pgt, level);
-
-	while (size) {
-		uint64_t len = chunk_len(shift, iova, size);
-		uint64_t d = tbl ? tbl[table_index(pgt, level, iova)] : 0;
-		int rc;
-
-		if (d & PTD_VALID) {
-			if (!is_table(d, level))
-				return TG_EBUSY;
-			rc = map_check(pgt, table_va(pgt, d), level + 1, iova, phys, len, need);
-			if (rc)
-				return rc;
-		} else if (!leaf_fits(pgt, level, iova, phys, len)) {
-			(*need)++;
-			if (level + 1 < LAST_LEVEL)
-				map_check(pgt, NULL, level + 1, iova, phys, len, need);
-		}
-		iova += len;
-		phys += len;
-		size -= len;
-	}
-	return TG_OK;
-}
-
-/*
- * Second pass: writes the leaves and links new tables from the pool.
- * `fresh` tables are not visible yet; their parent cleans them whole.
- * Returns how many entries of `tbl` it made valid.
- */
-static unsigned int map_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level,
-			      uint64_t iova, uint64_t phys, uint64_t size, uint64_t attrs,
-			      struct table_pool *pool, bool fresh)
-{
-	unsigned int shift = level_shift(pgt, level);
+	const unsigned int shift = level_shift(pgt, level);
 	size_t first = SIZE_MAX, last = 0;
-	unsigned int added = 0;
+	int added = 0, n;
 
 	while (size) {
 		uint64_t len = chunk_len(shift, iova, size);
 		size_t i = table_index(pgt, level, iova);
-		uint64_t d = tbl[i];
+		uint64_t d = tbl ? tbl[i] : 0;
 
 		if (d & PTD_VALID) {
-			unsigned int n = map_write(pgt, table_va(pgt, d), level + 1, iova, phys, len,
-						   attrs, pool, false);
-
-			if (!n)
+			if (!is_table(d, level))
+				return TG_EBUSY;	/* first pass only: the second finds none */
+			n = map_level(pgt, table_va(pgt, d), level + 1, iova, phys, len, p, false);
+			if (n <= 0) {
+				if (n < 0)
+					return n;
 				goto next;
-			/* Count only: the address and type stay. */
-			d = ptd_table_set_count(d, ptd_table_count(d) + n);
-		} else {
-			if (leaf_fits(pgt, level, iova, phys, len)) {
-				d = ptd_leaf(phys, shift, attrs, level == LAST_LEVEL);
-			} else {
-				uint64_t tphys;
-				uint64_t *t = pool_take(pool, &tphys);
-				unsigned int n = map_write(pgt, t, level + 1, iova, phys, len, attrs,
-							   pool, true);
-
-				clean(pgt, t, (size_t)1 << granule(pgt));
-				publish_barrier();
-				d = ptd_table(tphys, granule(pgt), n);
 			}
+			/* Count only: the address and type stay. */
+			d = ptd_table_set_count(d, ptd_table_count(d) + (unsigned int)n);
+		} else if (leaf_fits(pgt, level, iova, phys, len)) {
+			d = ptd_leaf(phys, shift, p->attrs, level == LAST_LEVEL);
+			added++;
+		} else if (!p->pool) {
+			p->need++;
+			if (level + 1 < LAST_LEVEL)
+				map_level(pgt, NULL, level + 1, iova, phys, len, p, true);
+			goto next;
+		} else {
+			uint64_t tphys;
+			uint64_t *t = pool_take(p->pool, &tphys);
+
+			n = map_level(pgt, t, level + 1, iova, phys, len, p, true);
+			clean(pgt, t, (size_t)1 << granule(pgt));
+			publish_barrier();
+			d = ptd_table(tphys, granule(pgt), (unsigned int)n);
 			added++;
 		}
-		desc_store(&tbl[i], d);
-		if (i < first)
-			first = i;
-		last = i;
+		if (p->pool) {
+			desc_store(&tbl[i], d);
+			if (i < first)
+				first = i;
+			last = i;
+		}
 next:
 		iova += len;
 		phys += len;
 		size -= len;
 	}
+	if (!p->pool)
+		return 0;
 	if (!fresh && first <= last)
 		clean(pgt, &tbl[first], (last - first + 1) * sizeof(uint64_t));
 	return added;
@@ -541,15 +528,16 @@ static TG_COLD int map_slow(struct io_pgtable *pgt, uint64_t iova, uint64_t phys
 			    uint64_t attrs)
 {
 	struct table_pool pool;
-	size_t need = 0;
-	int rc = map_check(pgt, pgt->root, pgt->start_level, iova, phys, size, &need);
+	struct map_pass p = { .attrs = attrs };
+	int rc = map_level(pgt, pgt->root, pgt->start_level, iova, phys, size, &p, false);
 
 	if (rc)
 		return rc;
-	rc = pool_fill(pgt, &pool, need);
+	rc = pool_fill(pgt, &pool, p.need);
 	if (rc)
 		return rc;
-	map_write(pgt, pgt->root, pgt->start_level, iova, phys, size, attrs, &pool, false);
+	p.pool = &pool;
+	map_level(pgt, pgt->root, pgt->start_level, iova, phys, size, &p, false);
 	pool_drain(pgt, &pool);		/* empty unless the passes disagree */
 	pgt->stats.maps++;
 	return TG_OK;
