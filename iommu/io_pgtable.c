@@ -716,49 +716,112 @@ int io_pgtable_batch_set_prot(struct io_pgtable_batch *b, unsigned int prot)
 
 /* --- unmap ------------------------------------------------------------------------ */
 
-/*
- * First pass: TG_ENOENT unless all of the range is mapped; adds to *need
- * the tables that splitting blocks will take.  tbl NULL stands for a
- * split block: every entry a leaf.
- */
-static int unmap_check(const struct io_pgtable *pgt, const uint64_t *tbl, unsigned int level,
-		       uint64_t iova, uint64_t size, size_t *need)
+static void gather_leaf(struct io_tlb_gather *g, unsigned int shift)
 {
-	unsigned int shift = level_shift(pgt, level);
+	if (shift < g->min_level_size_shift)
+		g->min_level_size_shift = shift;
+	if (shift > g->max_level_size_shift)
+		g->max_level_size_shift = shift;
+}
 
-	if (level == LAST_LEVEL) {
+/*
+ * One pass of an unmap over [iova, iova+size) in tbl at `level`, both
+ * passes in one walker.  The first (pool NULL) only reads: TG_ENOENT
+ * unless all of the range is mapped, and *need counts the tables that
+ * splitting blocks will take (tbl NULL stands for a block being split:
+ * every entry a leaf).  The second clears leaves, splits blocks, detaches
+ * emptied tables onto the gather; `fresh` tables are not visible yet.
+ * Returns how many entries of tbl the second pass made invalid (0 for
+ * the first), or TG_ENOENT.
+ */
+struct unmap_pass {
+	struct table_pool *pool;	/* NULL: the first pass */
+	struct io_tlb_gather *g;
+	size_t need;
+};
+
+static int unmap_level(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level, uint64_t iova,
+		       uint64_t size, struct unmap_pass *p, bool fresh)
+{
+	const unsigned int shift = level_shift(pgt, level);
+	size_t first = SIZE_MAX, last = 0;
+	int removed = 0, n;
+
+	if (!p->pool && level == LAST_LEVEL) {
 		/* Pages: a split block's are all there; a table's, checked in a tight loop. */
 		const uint64_t *e = tbl ? &tbl[table_index(pgt, level, iova)] : NULL;
 		for (size_t k = 0; e && k < (size_t)(size >> granule(pgt)); k++)
 			if (!(e[k] & PTD_VALID))
 				return TG_ENOENT;
-		return TG_OK;
+		return 0;
 	}
 	while (size) {
 		uint64_t len = chunk_len(shift, iova, size);
+		size_t i = table_index(pgt, level, iova);
+		uint64_t d = tbl ? tbl[i] : PTD_TYPE_BLOCK_BITS;
 
-		if (tbl) {
-			uint64_t d = tbl[table_index(pgt, level, iova)];
-
-			if (!(d & PTD_VALID))
-				return TG_ENOENT;
-			if (is_table(d, level)) {
-				int rc = unmap_check(pgt, table_va(pgt, d), level + 1, iova, len,
-						     need);
-				if (rc)
-					return rc;
+		if (!(d & PTD_VALID))
+			return TG_ENOENT;	/* first pass only: the second finds none */
+		if (is_table(d, level)) {
+			uint64_t *child = table_va(pgt, d);
+			n = unmap_level(pgt, child, level + 1, iova, len, p, false);
+			if (n <= 0) {
+				if (n < 0)
+					return n;
 				goto next;
 			}
+			unsigned int left = ptd_table_count(d) - (unsigned int)n;
+			if (left || (pgt->cfg.keep_leaf_tables && level + 1 == LAST_LEVEL)) {
+				/* Count only: the address and type stay. */
+				d = ptd_table_set_count(d, left);
+			} else {
+				d = 0;
+				removed++;
+				/* Chained through word 0; still all-invalid to a walker. */
+				desc_store(&child[0], (uint64_t)(uintptr_t)p->g->freelist);
+				p->g->freelist = child;
+				pgt->leaf_key = 0;
+				p->g->tables_freed++;
+			}
+		} else if (!p->pool) {
+			if (len != 1ull << shift) {
+				p->need++;
+				unmap_level(pgt, NULL, level + 1, iova, len, p, true);
+			}
+			goto next;
+		} else if (len == 1ull << shift) {
+			d = 0;
+			removed++;
+			p->g->pages++;
+			gather_leaf(p->g, shift);
+		} else {
+			/* Split: the block's translation, one level down. */
+			unsigned int cshift = shift - (granule(pgt) - 3);
+			size_t entries = (size_t)1 << (granule(pgt) - 3);
+			uint64_t oa = d & ptd_oa_mask(shift), tphys;
+			uint64_t *t = pool_take(p->pool, &tphys);
+
+			for (size_t j = 0; j < entries; j++)
+				desc_store(&t[j], ptd_leaf(oa + ((uint64_t)j << cshift), cshift, d,
+							   level + 1 == LAST_LEVEL));
+			gather_leaf(p->g, shift);
+			/* Never empties t: len is less than the block. */
+			n = unmap_level(pgt, t, level + 1, iova, len, p, true);
+			clean(pgt, t, (size_t)1 << granule(pgt));
+			publish_barrier();
+			d = ptd_table(tphys, granule(pgt), (unsigned int)(entries - (size_t)n));
 		}
-		if (len != 1ull << shift) {
-			(*need)++;
-			unmap_check(pgt, NULL, level + 1, iova, len, need);
-		}
+		desc_store(&tbl[i], d);
+		if (i < first)
+			first = i;
+		last = i;
 next:
 		iova += len;
 		size -= len;
 	}
-	return TG_OK;
+	if (p->pool && !fresh && first <= last)
+		clean(pgt, &tbl[first], (last - first + 1) * sizeof(uint64_t));
+	return removed;
 }
 
 int io_pgtable_range_mapped(struct io_pgtable *pgt, uint64_t iova, uint64_t size)
@@ -771,89 +834,13 @@ int io_pgtable_range_mapped(struct io_pgtable *pgt, uint64_t iova, uint64_t size
 	/* Inside one existing last-level table: its entries (the usual list segment). */
 	uint64_t *pd;
 	const uint64_t *e = fast_target(pgt, iova, size, &pd);
-	size_t need = 0;	/* otherwise an unmap's first pass, only its verdict wanted */
+	struct unmap_pass first = { 0 };	/* else an unmap's first pass, its verdict only */
 
 	/* (e as a table whose index 0 is the range's first entry) */
-	return e ? unmap_check(pgt, e, LAST_LEVEL, 0, size, &need)
-		 : unmap_check(pgt, pgt->root, pgt->start_level, iova, size, &need);
+	return e ? unmap_level(pgt, (uint64_t *)e, LAST_LEVEL, 0, size, &first, false)
+		 : unmap_level(pgt, pgt->root, pgt->start_level, iova, size, &first, false);
 }
 
-static void gather_leaf(struct io_tlb_gather *g, unsigned int shift)
-{
-	if (shift < g->min_level_size_shift)
-		g->min_level_size_shift = shift;
-	if (shift > g->max_level_size_shift)
-		g->max_level_size_shift = shift;
-}
-
-/* Second pass.  Returns how many entries of `tbl` it made invalid. */
-static unsigned int unmap_write(struct io_pgtable *pgt, uint64_t *tbl, unsigned int level,
-				uint64_t iova, uint64_t size, struct table_pool *pool,
-				struct io_tlb_gather *g, bool fresh)
-{
-	unsigned int shift = level_shift(pgt, level);
-	size_t first = SIZE_MAX, last = 0;
-	unsigned int removed = 0;
-
-	while (size) {
-		uint64_t len = chunk_len(shift, iova, size);
-		size_t i = table_index(pgt, level, iova);
-		uint64_t d = tbl[i];
-
-		if (is_table(d, level)) {
-			uint64_t *child = table_va(pgt, d);
-			unsigned int n = unmap_write(pgt, child, level + 1, iova, len, pool, g,
-						     false);
-			unsigned int left = ptd_table_count(d) - n;
-
-			if (!n)
-				goto next;
-			if (left || (pgt->cfg.keep_leaf_tables && level + 1 == LAST_LEVEL)) {
-				/* Count only: the address and type stay. */
-				d = ptd_table_set_count(d, left);
-			} else {
-				d = 0;
-				removed++;
-				/* Chained through word 0; still all-invalid to a walker. */
-				desc_store(&child[0], (uint64_t)(uintptr_t)g->freelist);
-				g->freelist = child;
-				pgt->leaf_key = 0;
-				g->tables_freed++;
-			}
-		} else if (len == 1ull << shift) {
-			d = 0;
-			removed++;
-			g->pages++;
-			gather_leaf(g, shift);
-		} else {
-			/* Split: the block's translation, one level down. */
-			unsigned int cshift = shift - (granule(pgt) - 3);
-			size_t n = (size_t)1 << (granule(pgt) - 3);
-			uint64_t oa = d & ptd_oa_mask(shift), tphys;
-			uint64_t *t = pool_take(pool, &tphys);
-
-			for (size_t j = 0; j < n; j++)
-				desc_store(&t[j], ptd_leaf(oa + ((uint64_t)j << cshift), cshift, d,
-							   level + 1 == LAST_LEVEL));
-			gather_leaf(g, shift);
-			/* Never empties t: len is less than the block. */
-			n -= unmap_write(pgt, t, level + 1, iova, len, pool, g, true);
-			clean(pgt, t, (size_t)1 << granule(pgt));
-			publish_barrier();
-			d = ptd_table(tphys, granule(pgt), (unsigned int)n);
-		}
-		desc_store(&tbl[i], d);
-		if (i < first)
-			first = i;
-		last = i;
-next:
-		iova += len;
-		size -= len;
-	}
-	if (!fresh && first <= last)
-		clean(pgt, &tbl[first], (last - first + 1) * sizeof(uint64_t));
-	return removed;
-}
 
 static void gather_range(struct io_tlb_gather *gather, uint64_t iova, uint64_t size)
 {
@@ -929,16 +916,17 @@ static TG_COLD int64_t unmap_slow(struct io_pgtable *pgt, uint64_t iova, uint64_
 				  struct io_tlb_gather *gather)
 {
 	struct table_pool pool;
-	size_t need = 0;
-	int rc = unmap_check(pgt, pgt->root, pgt->start_level, iova, size, &need);
+	struct unmap_pass p = { .g = gather };
+	int rc = unmap_level(pgt, pgt->root, pgt->start_level, iova, size, &p, false);
 
 	if (rc)
 		return rc;
-	rc = pool_fill(pgt, &pool, need);
+	rc = pool_fill(pgt, &pool, p.need);
 	if (rc)
 		return rc;
 	gather_range(gather, iova, size);
-	unmap_write(pgt, pgt->root, pgt->start_level, iova, size, &pool, gather, false);
+	p.pool = &pool;
+	unmap_level(pgt, pgt->root, pgt->start_level, iova, size, &p, false);
 	pool_drain(pgt, &pool);
 	pgt->stats.unmaps++;
 	return (int64_t)size;
