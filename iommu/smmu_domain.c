@@ -139,39 +139,35 @@ static TG_COLD int invalidate_range(struct smmu_domain *dom, const struct io_tlb
 
 	unsigned int ttl = g->min_level_size_shift == g->max_level_size_shift ?
 			   leaf_level(gs, g->min_level_size_shift) : 0;
-	if (dom->smmu->feat.ril) {
-		/* Range = (NUM + 1) * 2^SCALE granules from Address (IHI 0070 4.4.1.1). */
-		uint64_t pages = (g->end - g->start) >> gs;
-		uint64_t addr = g->start;
-		uint64_t w1 = CMD_TLBI_TG(tg_field(gs)) | CMD_TLBI_TTL(ttl) | (leaf ? CMD_LEAF : 0);
-		while (pages && !err) {
-			unsigned int scale = (unsigned int)__builtin_ctzll(pages);
-			uint64_t num = (pages >> scale) & 0x1f;
-			if (!num)
-				num = 1;
-			if (scale > 31)
-				scale = 31;
-			c[n].w[0] = base | CMD_TLBI_NUM(num - 1) | CMD_TLBI_SCALE(scale);
-			c[n].w[1] = (addr & CMD_TLBI_ADDR_MASK) | w1;
-			if (++n == sizeof(c) / sizeof(c[0])) {
-				err = issue(dom, c, n);
-				n = 0;
-			}
-			pages -= num << scale;
-			addr += (num << scale) << gs;
-		}
-	} else if (((g->end - g->start) >> g->min_level_size_shift) > 64) {
+	const bool ril = dom->smmu->feat.ril;
+	const unsigned int step = g->min_level_size_shift;
+	if (!ril && ((g->end - g->start) >> step) > 64) {
 		c[n].w[0] = CMD_TLBI_NH_ASID | CMD_ASID(dom->asid);
 		c[n++].w[1] = 0;
 	} else {
-		for (uint64_t a = g->start; a < g->end && !err; a += 1ull << g->min_level_size_shift) {
-			c[n].w[0] = base;
-			c[n].w[1] = (a & CMD_TLBI_ADDR_MASK) | CMD_TLBI_TTL(ttl) |
-				    (ttl ? CMD_TLBI_TG(tg_field(gs)) : 0) | (leaf ? CMD_LEAF : 0);
+		/* With RIL, Range = (NUM + 1) * 2^SCALE granules from Address (IHI 0070
+		 * 4.4.1.1), as few commands as the binary digits allow; without, one
+		 * per smallest leaf. */
+		const uint64_t w1 = CMD_TLBI_TTL(ttl) | (ril || ttl ? CMD_TLBI_TG(tg_field(gs)) : 0) |
+				    (leaf ? CMD_LEAF : 0);
+		for (uint64_t a = g->start; a < g->end && !err;) {
+			uint64_t w0 = base, span = 1ull << step;
+			if (ril) {
+				uint64_t pages = (g->end - a) >> gs;
+				unsigned int scale = (unsigned int)__builtin_ctzll(pages);
+				uint64_t num = (pages >> scale) & 0x1f;
+				if (scale > 31)
+					scale = 31;
+				w0 |= CMD_TLBI_NUM(num - 1) | CMD_TLBI_SCALE(scale);
+				span = (num << scale) << gs;
+			}
+			c[n].w[0] = w0;
+			c[n].w[1] = (a & CMD_TLBI_ADDR_MASK) | w1;
 			if (++n == sizeof(c) / sizeof(c[0])) {
 				err = issue(dom, c, n);
 				n = 0;
 			}
+			a += span;
 		}
 	}
 	if (err)
