@@ -74,49 +74,35 @@ static inline void set_gap(struct iova_domain *d, uint32_t x, uint64_t gap_lo)
 	n->gap_ord = iova_gap_ord(gap_lo, n->lo);
 }
 
-static inline void replace_child(struct iova_domain *d, uint32_t parent, uint32_t old,
-				 uint32_t new_child)
+static void replace_child(struct iova_domain *d, uint32_t parent, uint32_t old,
+			  uint32_t new_child)
 {
+	struct iova_node *p = iova_node(d, parent);
+
 	if (parent == NIL)
 		d->root = new_child;
-	else if (iova_node(d, parent)->left == old)
-		iova_node(d, parent)->left = new_child;
 	else
-		iova_node(d, parent)->right = new_child;
+		p->child[p->left != old] = new_child;
 }
 
-static uint32_t rotate_left(struct iova_domain *d, uint32_t x)
+/*
+ * Moves x's child on side `up` (0 left, 1 right) into x's place, x becoming
+ * its child on the other side: rotate(x, 1) is a left rotation.  One body
+ * for both mirror images.
+ */
+static uint32_t rotate(struct iova_domain *d, uint32_t x, unsigned int up)
 {
 	struct iova_node *xn = iova_node(d, x);
-	uint32_t y = xn->right;
+	uint32_t y = xn->child[up];
 	struct iova_node *yn = iova_node(d, y);
-	uint32_t b = yn->left;
+	uint32_t b = yn->child[!up];
 
-	xn->right = b;
+	xn->child[up] = b;
 	if (b != NIL)
 		iova_node(d, b)->parent = x;
 	yn->parent = xn->parent;
 	replace_child(d, xn->parent, x, y);
-	yn->left = x;
-	xn->parent = y;
-	pull(d, x);
-	pull(d, y);
-	return y;
-}
-
-static uint32_t rotate_right(struct iova_domain *d, uint32_t x)
-{
-	struct iova_node *xn = iova_node(d, x);
-	uint32_t y = xn->left;
-	struct iova_node *yn = iova_node(d, y);
-	uint32_t b = yn->right;
-
-	xn->left = b;
-	if (b != NIL)
-		iova_node(d, b)->parent = x;
-	yn->parent = xn->parent;
-	replace_child(d, xn->parent, x, y);
-	yn->right = x;
+	yn->child[!up] = x;
 	xn->parent = y;
 	pull(d, x);
 	pull(d, y);
@@ -130,19 +116,14 @@ static uint32_t rebalance(struct iova_domain *d, uint32_t x)
 	unsigned int hl = iova_node(d, n->left)->height;
 	unsigned int hr = iova_node(d, n->right)->height;
 
-	if (hl > hr + 1) {
-		const struct iova_node *l = iova_node(d, n->left);
+	if (hl > hr + 1 || hr > hl + 1) {
+		unsigned int heavy = hr > hl;	/* the taller side */
+		const struct iova_node *c = iova_node(d, n->child[heavy]);
 
-		if (iova_node(d, l->left)->height < iova_node(d, l->right)->height)
-			rotate_left(d, n->left);
-		return rotate_right(d, x);
-	}
-	if (hr > hl + 1) {
-		const struct iova_node *r = iova_node(d, n->right);
-
-		if (iova_node(d, r->right)->height < iova_node(d, r->left)->height)
-			rotate_right(d, n->right);
-		return rotate_left(d, x);
+		/* Its inner grandchild taller: a double rotation. */
+		if (iova_node(d, c->child[heavy])->height < iova_node(d, c->child[!heavy])->height)
+			rotate(d, n->child[heavy], !heavy);
+		return rotate(d, x, heavy);
 	}
 	pull(d, x);
 	return x;
@@ -239,29 +220,24 @@ void iova_tree_insert(struct iova_domain *d, uint32_t x)
 {
 	struct iova_node *n = iova_node(d, x);
 	uint32_t cur = d->root, parent = NIL, succ = NIL;
-	bool left = false;
+	unsigned int side = 0;
 
 	while (cur != NIL) {
 		const struct iova_node *c = iova_node(d, cur);
 
 		parent = cur;
-		left = n->lo < c->lo;
-		if (left) {
+		side = n->lo >= c->lo;
+		if (!side)
 			succ = cur;
-			cur = c->left;
-		} else {
-			cur = c->right;
-		}
+		cur = c->child[side];
 	}
 	n->left = NIL;
 	n->right = NIL;
 	n->parent = parent;
 	if (parent == NIL)
 		d->root = x;
-	else if (left)
-		iova_node(d, parent)->left = x;
 	else
-		iova_node(d, parent)->right = x;
+		iova_node(d, parent)->child[side] = x;
 
 	/* The successor (there is one: the sentinel) splits its gap with x. */
 	set_gap(d, x, iova_node(d, succ)->gap_lo);

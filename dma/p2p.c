@@ -60,13 +60,10 @@ int p2p_provider_register(struct pci_dev *pci, unsigned int bar, uint64_t offset
 	if (!va)
 		return TG_ENOMEM;
 	struct p2p_provider *p = &providers[nproviders++];
-	memset(p, 0, sizeof(*p));
-	p->va = va;
-	p->pci = pci;
-	p->bar = bar;
-	p->cpu_addr = b->cpu_addr + offset;
-	p->bus_addr = b->bus_addr + offset;
-	p->size = size;
+	*p = (struct p2p_provider){
+		.pci = pci, .bar = bar, .cpu_addr = b->cpu_addr + offset,
+		.bus_addr = b->bus_addr + offset, .size = size, .va = va,
+	};
 	if (out)
 		*out = p;
 	return TG_OK;

@@ -20,6 +20,7 @@
 #include <tollgate/poll.h>
 
 #include "smmu_internal.h"
+#include "smmu_queue.h"
 #include "smmu_regs.h"
 
 #define ACK_TIMEOUT_US	100000
@@ -99,6 +100,25 @@ int smmu_set_fault_handler(struct smmu *smmu, smmu_fault_handler_t fn, void *ctx
 	smmu->fault_fn = fn;
 	smmu->fault_ctx = ctx;
 	plat_unlock_irqrestore(flags);
+	return TG_OK;
+}
+
+int smmu_queue_init(struct smmu *smmu, struct smmu_queue *q, unsigned int log2,
+		    unsigned int max_log2, unsigned int entry_bytes, uint32_t base_reg,
+		    uint32_t prod_reg)
+{
+	q->log2 = max_log2 < log2 ? max_log2 : log2;
+	q->entry_bytes = entry_bytes;
+	size_t bytes = (size_t)entry_bytes << q->log2;
+	q->base = plat_dma_alloc(bytes, bytes, &q->phys);
+	if (!q->base)
+		return TG_ENOMEM;
+	q->prod = q->cons = 0;
+	q->prod_reg = prod_reg;
+	q->cons_reg = SMMU_Q_CONS(prod_reg);
+	smmu_write64(smmu, base_reg, Q_BASE_RA_WA | (q->phys & Q_BASE_ADDR_MASK) | q->log2);
+	smmu_write32(smmu, prod_reg, 0);
+	smmu_write32(smmu, q->cons_reg, 0);
 	return TG_OK;
 }
 
@@ -220,7 +240,9 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 	/* No broadcast TLB maintenance from the CPU reaches us: PTM. */
 	smmu_write32(smmu, SMMU_CR2, CR2_RECINVSID | CR2_PTM);
 
-	if ((err = smmu_strtab_init(smmu)) || (err = smmu_cmdq_init(smmu)) ||
+	if ((err = smmu_strtab_init(smmu)) ||
+	    (err = smmu_queue_init(smmu, &smmu->cmdq, SMMU_CMDQ_LOG2, smmu->feat.cmdq_max_log2,
+				   sizeof(struct smmu_cmd), SMMU_CMDQ_BASE, SMMU_CMDQ_PROD)) ||
 	    (err = smmu_evtq_init(smmu)))
 		return err;
 	/* Errors firmware left active belong to its queues, not ours: acknowledge them. */
@@ -230,7 +252,7 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 	err = write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN);
 	if (err)
 		return err;
-	struct smmu_cmd inval[2] = {
+	static const struct smmu_cmd inval[2] = {
 		{ { CMD_CFGI_STE_RANGE, 31 } },	/* every STE */
 		{ { CMD_TLBI_NSNH_ALL, 0 } },
 	};
@@ -288,9 +310,12 @@ static int smmu_probe(struct smmu *smmu, const struct fdt *fdt, int node)
 	memset(smmu, 0, sizeof(*smmu));
 	smmu->node = node;
 	smmu->phys = base;
+#if !defined(TG_LOG_DISABLE)
+	/* The name only prefixes log lines: compiled out with them. */
 	const char *nn = fdt_node_name(fdt, node);
 	tg_snprintf(smmu->name, sizeof(smmu->name), "%llx.%.*s", (unsigned long long)base,
 		    (int)strcspn(nn, "@"), nn);
+#endif
 	smmu->regs = plat_map(base, SMMU_REG_SPACE, PLAT_MEM_DEVICE);
 	if (!smmu->regs)
 		return TG_ENOMEM;

@@ -15,6 +15,7 @@
 #include <tollgate/poll.h>
 
 #include "smmu_internal.h"
+#include "smmu_queue.h"
 #include "smmu_regs.h"
 
 /* Identical (type, StreamID) events logged in a row before summarising. */
@@ -48,21 +49,9 @@ static const char *event_name(unsigned int id)
 
 static int evtq_setup(struct smmu *smmu, unsigned int log2)
 {
-	struct smmu_queue *q = &smmu->evtq;
-
-	q->log2 = smmu->feat.evtq_max_log2 < log2 ? smmu->feat.evtq_max_log2 : log2;
-	q->entry_bytes = sizeof(struct smmu_event);
-	size_t bytes = (size_t)q->entry_bytes << q->log2;
-	q->base = plat_dma_alloc(bytes, bytes, &q->phys);
-	if (!q->base)
-		return TG_ENOMEM;
-	q->prod = q->cons = 0;
-	q->prod_reg = smmu->page0_only ? SMMU_EVENTQ_PROD_P0 : SMMU_EVENTQ_PROD_P1;
-	q->cons_reg = smmu->page0_only ? SMMU_EVENTQ_CONS_P0 : SMMU_EVENTQ_CONS_P1;
-	smmu_write64(smmu, SMMU_EVENTQ_BASE, Q_BASE_RA_WA | (q->phys & Q_BASE_ADDR_MASK) | q->log2);
-	smmu_write32(smmu, q->prod_reg, 0);
-	smmu_write32(smmu, q->cons_reg, 0);
-	return TG_OK;
+	return smmu_queue_init(smmu, &smmu->evtq, log2, smmu->feat.evtq_max_log2,
+			       sizeof(struct smmu_event), SMMU_EVENTQ_BASE,
+			       smmu->page0_only ? SMMU_EVENTQ_PROD_P0 : SMMU_EVENTQ_PROD_P1);
 }
 
 int smmu_evtq_init(struct smmu *smmu)

@@ -121,6 +121,11 @@
 #define SMMU_EVENTQ_PROD_P0	0xa8	/* page-0-only implementations */
 #define SMMU_EVENTQ_CONS_P0	0xac
 #define SMMU_EVENTQ_IRQ_CFG0	0xb0
+/* Each queue's CONS register is the word after its PROD register. */
+#define SMMU_Q_CONS(prod_reg)	((prod_reg) + 4)
+_Static_assert(SMMU_Q_CONS(SMMU_CMDQ_PROD) == SMMU_CMDQ_CONS &&
+	       SMMU_Q_CONS(SMMU_EVENTQ_PROD_P1) == SMMU_EVENTQ_CONS_P1 &&
+	       SMMU_Q_CONS(SMMU_EVENTQ_PROD_P0) == SMMU_EVENTQ_CONS_P0, "CONS follows PROD");
 /* PROD/CONS layout: index in the low LOG2SIZE bits, wrap bit above it. */
 #define Q_OVERFLOW_FLAG		(1u << 31)
 
