@@ -11,16 +11,8 @@
  * in-order successor (it gains or loses the space of the node), which a
  * second, rotation-free walk from the successor propagates.
  *
- * Search for the highest aligned block below an exclusive bound E.  A
- * subtree whose gaps all lie below E is summarised exactly by sub_ord,
- * so the search only needs care along the path of E: going down, each
- * node either has its whole right subtree at or above E (look at its own
- * gap, clipped to E, then go left) or not (go right, remembering this
- * node as the fallback when its own gap or left subtree holds a block:
- * everything there is below E and lower than anything to the right).
- * When the path ends, the deepest fallback is the answer's subtree and a
- * single descent preferring right children finds the block.  At most two
- * root-to-leaf paths: O(log n).
+ * Search for the highest aligned block below an exclusive bound E: see
+ * search() below.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -290,69 +282,36 @@ void iova_tree_remove(struct iova_domain *d, uint32_t x)
 	fixup(d, succ, NIL);
 }
 
-/* Highest block of 2^order granules in the subtree u, all below the bound. */
-static uint64_t descend(const struct iova_domain *d, uint32_t u, uint8_t need, uint64_t n)
+/*
+ * The highest block of n = 2^(need - 1) granules ending at or below `end`
+ * in the subtree x: right subtree first (higher addresses), then x's own
+ * gap, then the left subtree.  The right subtree is entered only when a
+ * block could end below `end` there, and a subtree is left at once when
+ * sub_ord says no gap in it is big enough, so the search follows the path
+ * of `end` plus one descent: O(log n), recursing at most the tree's height.
+ */
+static bool search(const struct iova_domain *d, uint32_t x, uint8_t need, uint64_t n,
+		   uint64_t end, uint64_t *pfn)
 {
-	for (;;) {
-		const struct iova_node *un = iova_node(d, u);
+	for (; x != NIL; x = iova_node(d, x)->left) {
+		const struct iova_node *xn = iova_node(d, x);
 
-		if (iova_node(d, un->right)->sub_ord >= need)
-			u = un->right;
-		else if (un->gap_ord >= need)
-			return (un->lo - n) & ~(n - 1);
-		else
-			u = un->left;
+		if (xn->sub_ord < need)
+			return false;
+		if (xn->hi + n < end && search(d, xn->right, need, n, end, pfn))
+			return true;
+		/* The own gap [gap_lo, lo), clipped to end. */
+		uint64_t top = xn->lo < end ? xn->lo : end;
+		if (top >= xn->gap_lo + n && ((top - n) & ~(n - 1)) >= xn->gap_lo) {
+			*pfn = (top - n) & ~(n - 1);
+			return true;
+		}
 	}
+	return false;
 }
 
 bool iova_tree_search(const struct iova_domain *d, unsigned int order, uint64_t end,
 		      uint64_t *pfn)
 {
-	const uint8_t need = (uint8_t)(order + 1);
-	const uint64_t n = 1ull << order;
-	uint32_t x = d->root, fallback = NIL;
-	const struct iova_node *fb;
-
-	while (x != NIL) {
-		const struct iova_node *xn = iova_node(d, x);
-
-		if (xn->sub_ord < need)
-			break;
-		if (xn->hi + n < end) {
-			/* A block may fit right of x; x's gap and left are below end. */
-			if (xn->gap_ord >= need || iova_node(d, xn->left)->sub_ord >= need)
-				fallback = x;
-			x = xn->right;
-		} else if (xn->lo <= end) {
-			/* Nothing fits right of x; x's gap and left are below end. */
-			if (xn->gap_ord >= need) {
-				*pfn = (xn->lo - n) & ~(n - 1);
-				return true;
-			}
-			if (iova_node(d, xn->left)->sub_ord >= need) {
-				*pfn = descend(d, xn->left, need, n);
-				return true;
-			}
-			break;
-		} else {
-			/* x starts above end: its gap may straddle end. */
-			if (xn->gap_ord >= need && xn->gap_lo + n <= end) {
-				uint64_t p = (end - n) & ~(n - 1);
-
-				if (p >= xn->gap_lo) {
-					*pfn = p;
-					return true;
-				}
-			}
-			x = xn->left;
-		}
-	}
-	if (fallback == NIL)
-		return false;
-	fb = iova_node(d, fallback);
-	if (fb->gap_ord >= need)
-		*pfn = (fb->lo - n) & ~(n - 1);
-	else
-		*pfn = descend(d, fb->left, need, n);
-	return true;
+	return search(d, d->root, (uint8_t)(order + 1), 1ull << order, end, pfn);
 }
