@@ -277,18 +277,20 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 static void setup_pci_streams(struct smmu *smmu)
 {
 	unsigned int n = 0;
+	unsigned long flags = plat_lock_irqsave();	/* once for all of them */
 
 	for (unsigned int i = 0; i < pci_dev_count(); i++) {
 		struct pci_dev *d = pci_dev_get(i);
 		if (!d->has_sid || d->iommu_node != smmu->node)
 			continue;
 #if defined(TG_SMMU_DEFAULT_BYPASS)
-		if (smmu_stream_bypass(smmu, d->sid) == TG_OK)
+		if (smmu_stream_bypass_locked(smmu, d->sid) == TG_OK)
 #else
-		if (smmu_stream_abort(smmu, d->sid) == TG_OK)
+		if (smmu_stream_abort_locked(smmu, d->sid) == TG_OK)
 #endif
 			n++;
 	}
+	plat_unlock_irqrestore(flags);
 	pr_info("arm-smmu-v3 %s: %u PCI streams, default %s\n", smmu->name, n,
 #if defined(TG_SMMU_DEFAULT_BYPASS)
 		"bypass"

@@ -5,8 +5,6 @@
  * handed to the fault handler.  Overflow (PROD.OVFLG, or GERROR.
  * EVENTQ_ABT_ERR on models that drop events instead) is counted.
  */
-#include <string.h>
-
 #include <tollgate/barrier.h>
 #include <tollgate/error.h>
 #include <tollgate/log.h>
@@ -43,7 +41,8 @@ static const char *event_name(unsigned int id)
 	const char *p = event_names;
 
 	for (unsigned int i = 0; i < sizeof(event_codes) && event_codes[i] != id; i++)
-		p += strlen(p) + 1;
+		while (*p++)
+			;	/* past the next name */
 	return p;
 }
 
