@@ -167,8 +167,11 @@ static void log_features(struct smmu *smmu)
 		f->cmdq_max_log2, f->evtq_max_log2);
 }
 
-static int write_ack(struct smmu *smmu, uint32_t reg, uint32_t ack, uint32_t val)
+/* CR0 and IRQ_CTRL: written, then polled (bounded) until their ACK register agrees. */
+static int write_ack(struct smmu *smmu, uint32_t reg, uint32_t val)
 {
+	uint32_t ack = SMMU_ACK(reg);
+
 	smmu_write32(smmu, reg, val);
 	int err = tg_poll_until(smmu_read32(smmu, ack) == val, ACK_TIMEOUT_US);
 	if (err)
@@ -193,7 +196,7 @@ static int take_over(struct smmu *smmu)
 		if (tg_poll_until(!(smmu_read32(smmu, SMMU_GBPA) & GBPA_UPDATE), ACK_TIMEOUT_US))
 			return TG_ETIMEDOUT;
 	}
-	return write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
+	return write_ack(smmu, SMMU_CR0, 0);
 }
 
 static void smmu_evtq_irq(unsigned int intid, void *ctx)
@@ -230,7 +233,7 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 
 	if (err)
 		return err;
-	err = write_ack(smmu, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK, 0);
+	err = write_ack(smmu, SMMU_IRQ_CTRL, 0);
 	if (err)
 		return err;
 	uint32_t attr = smmu->noncoherent ? 0 : CR1_CACHE_WB;
@@ -249,7 +252,7 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 	smmu->gerrorn = smmu_read32(smmu, SMMU_GERROR);
 	smmu_write32(smmu, SMMU_GERRORN, smmu->gerrorn);
 
-	err = write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN);
+	err = write_ack(smmu, SMMU_CR0, CR0_CMDQEN);
 	if (err)
 		return err;
 	static const struct smmu_cmd inval[2] = {
@@ -259,17 +262,16 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 	err = TG_LOCKED(smmu_cmdq_issue_sync(smmu, inval, 2));
 	if (err)
 		return err;
-	err = write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN | CR0_EVENTQEN);
+	err = write_ack(smmu, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN);
 	if (err)
 		return err;
 
 	request_irq_by_name(smmu, fdt, "eventq", smmu_evtq_irq, &smmu->irq_evtq);
 	request_irq_by_name(smmu, fdt, "gerror", smmu_gerror_irq, &smmu->irq_gerror);
-	err = write_ack(smmu, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK,
-			IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVENTQ_IRQEN);
+	err = write_ack(smmu, SMMU_IRQ_CTRL, IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVENTQ_IRQEN);
 	if (err)
 		return err;
-	return write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN);
+	return write_ack(smmu, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN);
 }
 
 /* Gives every PCI function behind this SMMU its default (deny) STE now,
@@ -348,8 +350,9 @@ int smmu_init_from_fdt(const struct fdt *fdt)
 {
 	if (!fdt)
 		return TG_EINVAL;
-	for (int node = fdt_node_by_compatible(fdt, -1, "arm,smmu-v3"); node >= 0;
-	     node = fdt_node_by_compatible(fdt, node, "arm,smmu-v3")) {
+	int node = -1;
+
+	while ((node = fdt_node_by_compatible(fdt, node, "arm,smmu-v3")) >= 0) {
 		if (!fdt_is_available(fdt, node) || ninstances >= SMMU_MAX_INSTANCES)
 			continue;
 		int err = smmu_probe(&instances[ninstances], fdt, node);

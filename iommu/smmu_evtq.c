@@ -179,12 +179,9 @@ static void report(struct smmu *smmu, const struct smmu_event *e)
 /* With the core lock held: from smmu_poll_events and from the global-error path. */
 static unsigned int evtq_drain(struct smmu *smmu)
 {
-	struct smmu_queue *q;
+	struct smmu_queue *q = &smmu->evtq;
 	unsigned int n = 0;
 
-	if (!smmu)
-		return 0;
-	q = &smmu->evtq;
 	uint32_t mask = (2u << q->log2) - 1;
 	uint32_t prod = smmu_read32(smmu, q->prod_reg);
 	arch_dsb();	/* records up to PROD are read only after PROD */
@@ -217,7 +214,7 @@ static unsigned int evtq_drain(struct smmu *smmu)
 /* The event interrupt and smmu_event_mark both drain: one at a time. */
 unsigned int smmu_poll_events(struct smmu *smmu)
 {
-	return TG_LOCKED(evtq_drain(smmu));
+	return smmu ? TG_LOCKED(evtq_drain(smmu)) : 0;
 }
 
 void smmu_gerror_handle(struct smmu *smmu)

@@ -82,6 +82,10 @@
 #define  IRQ_CTRL_GERROR_IRQEN	(1u << 0)
 #define  IRQ_CTRL_EVENTQ_IRQEN	(1u << 2)
 #define SMMU_IRQ_CTRLACK	0x54
+/* CR0 and IRQ_CTRL each have their ACK register in the next word. */
+#define SMMU_ACK(reg)		((reg) + 4)
+_Static_assert(SMMU_ACK(SMMU_CR0) == SMMU_CR0ACK && SMMU_ACK(SMMU_IRQ_CTRL) == SMMU_IRQ_CTRLACK,
+	       "ACK follows its register");
 /* 6.3.18 SMMU_GERROR / GERRORN: a bit differing between them is active */
 #define SMMU_GERROR		0x60
 #define SMMU_GERRORN		0x64
