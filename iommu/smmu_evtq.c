@@ -85,11 +85,6 @@ int smmu_test_resize_evtq(struct smmu *smmu, unsigned int log2)
 static struct smmu_fault event_log[SMMU_EVENT_LOG];
 static unsigned long event_seq;
 
-static void log_event(const struct smmu_fault *f)
-{
-	event_log[event_seq % SMMU_EVENT_LOG] = *f;
-	event_seq++;
-}
 
 unsigned long smmu_event_mark(void)
 {
@@ -161,19 +156,20 @@ static void log_fault(struct smmu *smmu, const struct smmu_fault *f) { (void)smm
 static void log_drain_end(struct smmu *smmu) { (void)smmu; }
 #endif
 
+/* Decoded straight into the event log, then logged and handed to the handlers. */
 static void report(struct smmu *smmu, const struct smmu_event *e)
 {
-	struct smmu_fault f = {
+	struct smmu_fault *f = &event_log[event_seq++ % SMMU_EVENT_LOG];
+
+	*f = (struct smmu_fault){
 		.type = EVT_ID(e), .name = event_name(EVT_ID(e)), .sid = EVT_SID(e),
 		.addr = EVT_ADDR(e), .write = !EVT_RNW(e), .class = EVT_CLASS(e),
 	};
-
 	smmu->cnt.events++;
-	log_event(&f);
-	log_fault(smmu, &f);
+	log_fault(smmu, f);
 	if (smmu->fault_fn)
-		smmu->fault_fn(&f, smmu->fault_ctx);
-	smmu_domain_report_fault(smmu, &f);
+		smmu->fault_fn(f, smmu->fault_ctx);
+	smmu_domain_report_fault(smmu, f);
 }
 
 /* With the core lock held: from smmu_poll_events and from the global-error path. */
