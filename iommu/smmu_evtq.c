@@ -210,7 +210,7 @@ static unsigned int evtq_drain(struct smmu *smmu)
 /* The event interrupt and smmu_event_mark both drain: one at a time. */
 unsigned int smmu_poll_events(struct smmu *smmu)
 {
-	return smmu ? TG_LOCKED(evtq_drain(smmu)) : 0;
+	return TG_LOCKED(smmu ? evtq_drain(smmu) : 0);
 }
 
 void smmu_gerror_handle(struct smmu *smmu)
