@@ -3,13 +3,16 @@
  * The IOVA allocator's range tree: an AVL tree augmented with free-gap
  * block orders (see iova_tree.h for the representation).
  *
- * Updates.  After a structural change, fixup() walks from the lowest
- * touched node towards the root, rebalancing where the two subtree
- * heights differ by two and recomputing height and sub_ord; it stops at
- * the first node whose values come out unchanged (nothing above can
- * change then).  An insertion or removal also changes the gap of the
- * in-order successor (it gains or loses the space of the node), which a
- * second, rotation-free walk from the successor propagates.
+ * Updates.  An insertion or removal changes the tree's shape and the gap
+ * of the in-order successor (it gains or loses the space of the node).
+ * The successor's gap is set first; then one walk, fixup(), goes from the
+ * lowest touched node to the root, rebalancing where the two subtree
+ * heights differ by two and recomputing height and sub_ord.  The
+ * successor lies on that walk: it is an ancestor of a new leaf, takes
+ * the place of a removed node with two children, or is the removed
+ * node's only (right, leaf) child.  The walk does not stop early: above
+ * an unchanged node it changes nothing, and O(log n) either way, with
+ * less code (this is the allocator's slow path).
  *
  * Search for the highest aligned block below an exclusive bound E: see
  * search() below.
@@ -121,24 +124,11 @@ static uint32_t rebalance(struct iova_domain *d, uint32_t x)
 	return x;
 }
 
-/*
- * Rebalances and recomputes from x up.  Stops early once a node comes out
- * unchanged, but not before `through` has been processed (a node moved
- * into a new position carries values its new parent never saw).
- */
-static void fixup(struct iova_domain *d, uint32_t x, uint32_t through)
+/* Rebalances and recomputes from x up to the root. */
+static void fixup(struct iova_domain *d, uint32_t x)
 {
-	while (x != NIL) {
-		struct iova_node *n = iova_node(d, x);
-		uint8_t h = n->height, s = n->sub_ord;
-		uint32_t top = rebalance(d, x);
-
-		if (x == through)
-			through = NIL;
-		else if (top == x && through == NIL && n->height == h && n->sub_ord == s)
-			return;
-		x = iova_node(d, top)->parent;
-	}
+	while (x != NIL)
+		x = iova_node(d, rebalance(d, x))->parent;
 }
 
 void iova_tree_init(struct iova_domain *d)
@@ -231,29 +221,32 @@ void iova_tree_insert(struct iova_domain *d, uint32_t x)
 	else
 		iova_node(d, parent)->child[side] = x;
 
-	/* The successor (there is one: the sentinel) splits its gap with x. */
+	/* The successor (there is one: the sentinel) splits its gap with x;
+	 * it is an ancestor of the new leaf, so the walk from its parent
+	 * passes it. */
 	set_gap(d, x, iova_node(d, succ)->gap_lo);
+	set_gap(d, succ, n->hi + 1);
 	n->height = 1;
 	n->sub_ord = n->gap_ord;
-	fixup(d, parent, NIL);
-
-	set_gap(d, succ, n->hi + 1);
-	fixup(d, succ, NIL);
+	fixup(d, parent);
 }
 
 void iova_tree_remove(struct iova_domain *d, uint32_t x)
 {
 	struct iova_node *n = iova_node(d, x);
 	uint32_t succ = iova_tree_next(d, x);
-	uint32_t start, through = NIL;
+	uint32_t start;
 
+	/* The successor's gap takes in x's gap and x's range. */
+	set_gap(d, succ, n->gap_lo);
 	if (n->left == NIL || n->right == NIL) {
 		uint32_t c = n->left != NIL ? n->left : n->right;
 
 		if (c != NIL)
 			iova_node(d, c)->parent = n->parent;
 		replace_child(d, n->parent, x, c);
-		start = n->parent;
+		/* A single child is a leaf (AVL), the successor when on the right. */
+		start = c != NIL ? c : n->parent;
 	} else {
 		/* Two children: the successor is the leftmost of the right subtree. */
 		struct iova_node *y = iova_node(d, succ);
@@ -272,14 +265,8 @@ void iova_tree_remove(struct iova_domain *d, uint32_t x)
 		iova_node(d, n->left)->parent = succ;
 		y->parent = n->parent;
 		replace_child(d, n->parent, x, succ);
-		/* y's stored values are not what its new parent saw. */
-		through = succ;
 	}
-	fixup(d, start, through);
-
-	/* The successor's gap takes in x's gap and x's range. */
-	set_gap(d, succ, n->gap_lo);
-	fixup(d, succ, NIL);
+	fixup(d, start);
 }
 
 /*
