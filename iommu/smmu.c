@@ -236,10 +236,12 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 	err = write_ack(smmu, SMMU_IRQ_CTRL, 0);
 	if (err)
 		return err;
-	uint32_t attr = smmu->noncoherent ? 0 : CR1_CACHE_WB;
-	uint32_t sh = smmu->noncoherent ? 0 : CR1_SH_ISH;
-	smmu_write32(smmu, SMMU_CR1, CR1_QUEUE_IC(attr) | CR1_QUEUE_OC(attr) | CR1_QUEUE_SH(sh) |
-				     CR1_TABLE_IC(attr) | CR1_TABLE_OC(attr) | CR1_TABLE_SH(sh));
+	/* Queues and tables write-back, inner shareable; non-cacheable (all 0)
+	 * when the SMMU does not snoop: we clean them to PoC instead. */
+	const uint32_t wb = CR1_QUEUE_IC(CR1_CACHE_WB) | CR1_QUEUE_OC(CR1_CACHE_WB) |
+			    CR1_QUEUE_SH(CR1_SH_ISH) | CR1_TABLE_IC(CR1_CACHE_WB) |
+			    CR1_TABLE_OC(CR1_CACHE_WB) | CR1_TABLE_SH(CR1_SH_ISH);
+	smmu_write32(smmu, SMMU_CR1, smmu->noncoherent ? 0 : wb);
 	/* No broadcast TLB maintenance from the CPU reaches us: PTM. */
 	smmu_write32(smmu, SMMU_CR2, CR2_RECINVSID | CR2_PTM);
 
