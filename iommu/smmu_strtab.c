@@ -133,14 +133,9 @@ int smmu_ste_write(struct smmu *smmu, uint32_t sid, const struct smmu_ste *ste)
 
 static int set_simple(struct smmu *smmu, uint32_t sid, uint64_t w0, uint64_t w1)
 {
-	struct smmu_ste ste;
+	const struct smmu_ste ste = { { w0, w1 } };
 
-	if (!smmu)
-		return TG_EINVAL;
-	memset(&ste, 0, sizeof(ste));
-	ste.w[0] = w0;
-	ste.w[1] = w1;
-	return smmu_ste_write(smmu, sid, &ste);
+	return smmu ? smmu_ste_write(smmu, sid, &ste) : TG_EINVAL;
 }
 
 int smmu_stream_bypass_locked(struct smmu *smmu, uint32_t sid)
