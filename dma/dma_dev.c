@@ -99,17 +99,16 @@ int dma_dev_init(struct dma_dev *dd, struct pci_dev *pci, uint64_t mask)
 	if (!smmu)
 		return TG_OK;	/* direct: no IOMMU in front of this device */
 
-	struct dma_iommu *io = NULL;
-	for (unsigned int i = 0; i < DMA_MAX_TRANSLATED && !io; i++)
-		if (!translated[i].in_use)
-			io = &translated[i];
-	if (!io)
-		return TG_ENOMEM;
+	struct dma_iommu *io = translated;
+	while (io->in_use)
+		if (++io == translated + DMA_MAX_TRANSLATED)
+			return TG_ENOMEM;
 	memset(io, 0, sizeof(*io));
 	io->smmu = smmu;
 	io->sid = pci->sid;
-	/* The domain's IOVA size follows the mask: a 28-bit device gets a 32-bit space. */
-	uint64_t end = mask > (1ull << mask_bits(mask)) - 1 ? (1ull << mask_bits(mask)) - 1 : mask;
+	/* The domain's IOVA size follows the mask (a 28-bit device gets a 32-bit
+	 * space, mask_bits), the IOVA space the mask up to 2^48, in granules. */
+	uint64_t end = mask < (1ull << 48) ? mask : (1ull << 48) - 1;
 	end = align_down(end + 1) - 1;
 	int err = iova_domain_init(&io->iovad, DMA_GRANULE, 0, end, io->nodes,
 				   sizeof(io->nodes) / sizeof(io->nodes[0]));

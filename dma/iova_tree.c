@@ -3,24 +3,19 @@
  * The IOVA allocator's range tree: an AVL tree augmented with free-gap
  * block orders (see iova_tree.h for the representation).
  *
- * Updates.  After a structural change, fixup() walks from the lowest
- * touched node towards the root, rebalancing where the two subtree
- * heights differ by two and recomputing height and sub_ord; it stops at
- * the first node whose values come out unchanged (nothing above can
- * change then).  An insertion or removal also changes the gap of the
- * in-order successor (it gains or loses the space of the node), which a
- * second, rotation-free walk from the successor propagates.
+ * Updates.  An insertion or removal changes the tree's shape and the gap
+ * of the in-order successor (it gains or loses the space of the node).
+ * The successor's gap is set first; then one walk, fixup(), goes from the
+ * lowest touched node to the root, rebalancing where the two subtree
+ * heights differ by two and recomputing height and sub_ord.  The
+ * successor lies on that walk: it is an ancestor of a new leaf, takes
+ * the place of a removed node with two children, or is the removed
+ * node's only (right, leaf) child.  The walk does not stop early: above
+ * an unchanged node it changes nothing, and O(log n) either way, with
+ * less code (this is the allocator's slow path).
  *
- * Search for the highest aligned block below an exclusive bound E.  A
- * subtree whose gaps all lie below E is summarised exactly by sub_ord,
- * so the search only needs care along the path of E: going down, each
- * node either has its whole right subtree at or above E (look at its own
- * gap, clipped to E, then go left) or not (go right, remembering this
- * node as the fallback when its own gap or left subtree holds a block:
- * everything there is below E and lower than anything to the right).
- * When the path ends, the deepest fallback is the answer's subtree and a
- * single descent preferring right children finds the block.  At most two
- * root-to-leaf paths: O(log n).
+ * Search for the highest aligned block below an exclusive bound E: see
+ * search() below.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -74,49 +69,35 @@ static inline void set_gap(struct iova_domain *d, uint32_t x, uint64_t gap_lo)
 	n->gap_ord = iova_gap_ord(gap_lo, n->lo);
 }
 
-static inline void replace_child(struct iova_domain *d, uint32_t parent, uint32_t old,
-				 uint32_t new_child)
+static void replace_child(struct iova_domain *d, uint32_t parent, uint32_t old,
+			  uint32_t new_child)
 {
+	struct iova_node *p = iova_node(d, parent);
+
 	if (parent == NIL)
 		d->root = new_child;
-	else if (iova_node(d, parent)->left == old)
-		iova_node(d, parent)->left = new_child;
 	else
-		iova_node(d, parent)->right = new_child;
+		p->child[p->left != old] = new_child;
 }
 
-static uint32_t rotate_left(struct iova_domain *d, uint32_t x)
+/*
+ * Moves x's child on side `up` (0 left, 1 right) into x's place, x becoming
+ * its child on the other side: rotate(x, 1) is a left rotation.  One body
+ * for both mirror images.
+ */
+static uint32_t rotate(struct iova_domain *d, uint32_t x, unsigned int up)
 {
 	struct iova_node *xn = iova_node(d, x);
-	uint32_t y = xn->right;
+	uint32_t y = xn->child[up];
 	struct iova_node *yn = iova_node(d, y);
-	uint32_t b = yn->left;
+	uint32_t b = yn->child[!up];
 
-	xn->right = b;
+	xn->child[up] = b;
 	if (b != NIL)
 		iova_node(d, b)->parent = x;
 	yn->parent = xn->parent;
 	replace_child(d, xn->parent, x, y);
-	yn->left = x;
-	xn->parent = y;
-	pull(d, x);
-	pull(d, y);
-	return y;
-}
-
-static uint32_t rotate_right(struct iova_domain *d, uint32_t x)
-{
-	struct iova_node *xn = iova_node(d, x);
-	uint32_t y = xn->left;
-	struct iova_node *yn = iova_node(d, y);
-	uint32_t b = yn->right;
-
-	xn->left = b;
-	if (b != NIL)
-		iova_node(d, b)->parent = x;
-	yn->parent = xn->parent;
-	replace_child(d, xn->parent, x, y);
-	yn->right = x;
+	yn->child[!up] = x;
 	xn->parent = y;
 	pull(d, x);
 	pull(d, y);
@@ -130,42 +111,24 @@ static uint32_t rebalance(struct iova_domain *d, uint32_t x)
 	unsigned int hl = iova_node(d, n->left)->height;
 	unsigned int hr = iova_node(d, n->right)->height;
 
-	if (hl > hr + 1) {
-		const struct iova_node *l = iova_node(d, n->left);
+	if (hl > hr + 1 || hr > hl + 1) {
+		unsigned int heavy = hr > hl;	/* the taller side */
+		const struct iova_node *c = iova_node(d, n->child[heavy]);
 
-		if (iova_node(d, l->left)->height < iova_node(d, l->right)->height)
-			rotate_left(d, n->left);
-		return rotate_right(d, x);
-	}
-	if (hr > hl + 1) {
-		const struct iova_node *r = iova_node(d, n->right);
-
-		if (iova_node(d, r->right)->height < iova_node(d, r->left)->height)
-			rotate_right(d, n->right);
-		return rotate_left(d, x);
+		/* Its inner grandchild taller: a double rotation. */
+		if (iova_node(d, c->child[heavy])->height < iova_node(d, c->child[!heavy])->height)
+			rotate(d, n->child[heavy], !heavy);
+		return rotate(d, x, heavy);
 	}
 	pull(d, x);
 	return x;
 }
 
-/*
- * Rebalances and recomputes from x up.  Stops early once a node comes out
- * unchanged, but not before `through` has been processed (a node moved
- * into a new position carries values its new parent never saw).
- */
-static void fixup(struct iova_domain *d, uint32_t x, uint32_t through)
+/* Rebalances and recomputes from x up to the root. */
+static void fixup(struct iova_domain *d, uint32_t x)
 {
-	while (x != NIL) {
-		struct iova_node *n = iova_node(d, x);
-		uint8_t h = n->height, s = n->sub_ord;
-		uint32_t top = rebalance(d, x);
-
-		if (x == through)
-			through = NIL;
-		else if (top == x && through == NIL && n->height == h && n->sub_ord == s)
-			return;
-		x = iova_node(d, top)->parent;
-	}
+	while (x != NIL)
+		x = iova_node(d, rebalance(d, x))->parent;
 }
 
 void iova_tree_init(struct iova_domain *d)
@@ -239,53 +202,51 @@ void iova_tree_insert(struct iova_domain *d, uint32_t x)
 {
 	struct iova_node *n = iova_node(d, x);
 	uint32_t cur = d->root, parent = NIL, succ = NIL;
-	bool left = false;
+	unsigned int side = 0;
 
 	while (cur != NIL) {
 		const struct iova_node *c = iova_node(d, cur);
 
 		parent = cur;
-		left = n->lo < c->lo;
-		if (left) {
+		side = n->lo >= c->lo;
+		if (!side)
 			succ = cur;
-			cur = c->left;
-		} else {
-			cur = c->right;
-		}
+		cur = c->child[side];
 	}
 	n->left = NIL;
 	n->right = NIL;
 	n->parent = parent;
 	if (parent == NIL)
 		d->root = x;
-	else if (left)
-		iova_node(d, parent)->left = x;
 	else
-		iova_node(d, parent)->right = x;
+		iova_node(d, parent)->child[side] = x;
 
-	/* The successor (there is one: the sentinel) splits its gap with x. */
+	/* The successor (there is one: the sentinel) splits its gap with x;
+	 * it is an ancestor of the new leaf, so the walk from its parent
+	 * passes it. */
 	set_gap(d, x, iova_node(d, succ)->gap_lo);
+	set_gap(d, succ, n->hi + 1);
 	n->height = 1;
 	n->sub_ord = n->gap_ord;
-	fixup(d, parent, NIL);
-
-	set_gap(d, succ, n->hi + 1);
-	fixup(d, succ, NIL);
+	fixup(d, parent);
 }
 
 void iova_tree_remove(struct iova_domain *d, uint32_t x)
 {
 	struct iova_node *n = iova_node(d, x);
 	uint32_t succ = iova_tree_next(d, x);
-	uint32_t start, through = NIL;
+	uint32_t start;
 
+	/* The successor's gap takes in x's gap and x's range. */
+	set_gap(d, succ, n->gap_lo);
 	if (n->left == NIL || n->right == NIL) {
 		uint32_t c = n->left != NIL ? n->left : n->right;
 
 		if (c != NIL)
 			iova_node(d, c)->parent = n->parent;
 		replace_child(d, n->parent, x, c);
-		start = n->parent;
+		/* A single child is a leaf (AVL), the successor when on the right. */
+		start = c != NIL ? c : n->parent;
 	} else {
 		/* Two children: the successor is the leftmost of the right subtree. */
 		struct iova_node *y = iova_node(d, succ);
@@ -304,79 +265,40 @@ void iova_tree_remove(struct iova_domain *d, uint32_t x)
 		iova_node(d, n->left)->parent = succ;
 		y->parent = n->parent;
 		replace_child(d, n->parent, x, succ);
-		/* y's stored values are not what its new parent saw. */
-		through = succ;
 	}
-	fixup(d, start, through);
-
-	/* The successor's gap takes in x's gap and x's range. */
-	set_gap(d, succ, n->gap_lo);
-	fixup(d, succ, NIL);
+	fixup(d, start);
 }
 
-/* Highest block of 2^order granules in the subtree u, all below the bound. */
-static uint64_t descend(const struct iova_domain *d, uint32_t u, uint8_t need, uint64_t n)
+/*
+ * The highest block of n = 2^(need - 1) granules ending at or below `end`
+ * in the subtree x: right subtree first (higher addresses), then x's own
+ * gap, then the left subtree.  The right subtree is entered only when a
+ * block could end below `end` there, and a subtree is left at once when
+ * sub_ord says no gap in it is big enough, so the search follows the path
+ * of `end` plus one descent: O(log n), recursing at most the tree's height.
+ */
+static bool search(const struct iova_domain *d, uint32_t x, uint8_t need, uint64_t n,
+		   uint64_t end, uint64_t *pfn)
 {
-	for (;;) {
-		const struct iova_node *un = iova_node(d, u);
+	for (; x != NIL; x = iova_node(d, x)->left) {
+		const struct iova_node *xn = iova_node(d, x);
 
-		if (iova_node(d, un->right)->sub_ord >= need)
-			u = un->right;
-		else if (un->gap_ord >= need)
-			return (un->lo - n) & ~(n - 1);
-		else
-			u = un->left;
+		if (xn->sub_ord < need)
+			return false;
+		if (xn->hi + n < end && search(d, xn->right, need, n, end, pfn))
+			return true;
+		/* The own gap [gap_lo, lo), clipped to end. */
+		uint64_t top = xn->lo < end ? xn->lo : end;
+		if (top >= xn->gap_lo + n && ((top - n) & ~(n - 1)) >= xn->gap_lo) {
+			*pfn = (top - n) & ~(n - 1);
+			return true;
+		}
 	}
+	return false;
 }
 
 bool iova_tree_search(const struct iova_domain *d, unsigned int order, uint64_t end,
 		      uint64_t *pfn)
 {
-	const uint8_t need = (uint8_t)(order + 1);
-	const uint64_t n = 1ull << order;
-	uint32_t x = d->root, fallback = NIL;
-	const struct iova_node *fb;
-
-	while (x != NIL) {
-		const struct iova_node *xn = iova_node(d, x);
-
-		if (xn->sub_ord < need)
-			break;
-		if (xn->hi + n < end) {
-			/* A block may fit right of x; x's gap and left are below end. */
-			if (xn->gap_ord >= need || iova_node(d, xn->left)->sub_ord >= need)
-				fallback = x;
-			x = xn->right;
-		} else if (xn->lo <= end) {
-			/* Nothing fits right of x; x's gap and left are below end. */
-			if (xn->gap_ord >= need) {
-				*pfn = (xn->lo - n) & ~(n - 1);
-				return true;
-			}
-			if (iova_node(d, xn->left)->sub_ord >= need) {
-				*pfn = descend(d, xn->left, need, n);
-				return true;
-			}
-			break;
-		} else {
-			/* x starts above end: its gap may straddle end. */
-			if (xn->gap_ord >= need && xn->gap_lo + n <= end) {
-				uint64_t p = (end - n) & ~(n - 1);
-
-				if (p >= xn->gap_lo) {
-					*pfn = p;
-					return true;
-				}
-			}
-			x = xn->left;
-		}
-	}
-	if (fallback == NIL)
-		return false;
-	fb = iova_node(d, fallback);
-	if (fb->gap_ord >= need)
-		*pfn = (fb->lo - n) & ~(n - 1);
-	else
-		*pfn = descend(d, fb->left, need, n);
-	return true;
+	return search(d, d->root, (uint8_t)(order + 1), 1ull << order, end, pfn);
 }

@@ -60,13 +60,10 @@ int p2p_provider_register(struct pci_dev *pci, unsigned int bar, uint64_t offset
 	if (!va)
 		return TG_ENOMEM;
 	struct p2p_provider *p = &providers[nproviders++];
-	memset(p, 0, sizeof(*p));
-	p->va = va;
-	p->pci = pci;
-	p->bar = bar;
-	p->cpu_addr = b->cpu_addr + offset;
-	p->bus_addr = b->bus_addr + offset;
-	p->size = size;
+	*p = (struct p2p_provider){
+		.pci = pci, .bar = bar, .cpu_addr = b->cpu_addr + offset,
+		.bus_addr = b->bus_addr + offset, .size = size, .va = va,
+	};
 	if (out)
 		*out = p;
 	return TG_OK;
@@ -90,6 +87,16 @@ struct p2p_provider *p2p_provider_of(uint64_t phys)
 	return NULL;
 }
 
+/*
+ * The allocation bitmap byte by byte: chunk i is bit i % 8 of byte i / 8
+ * (bit i of used[] on these little-endian CPUs), without 64-bit shifts on
+ * a 32-bit one.
+ */
+static uint8_t *chunk_byte(struct p2p_provider *p, unsigned int i)
+{
+	return (uint8_t *)p->used + i / 8;
+}
+
 void *p2p_alloc(struct p2p_provider *p, size_t size, uint64_t *phys)
 {
 	if (!p || !size)
@@ -101,12 +108,12 @@ void *p2p_alloc(struct p2p_provider *p, size_t size, uint64_t *phys)
 		step <<= 1;	/* naturally aligned, like the page pool */
 	for (unsigned int i = 0; i + n <= total; i += step) {
 		unsigned int j = 0;
-		while (j < n && !(p->used[(i + j) / 64] & (1ull << ((i + j) % 64))))
+		while (j < n && !(*chunk_byte(p, i + j) & (1u << ((i + j) % 8))))
 			j++;
 		if (j < n)
 			continue;
 		for (j = 0; j < n; j++)
-			p->used[(i + j) / 64] |= 1ull << ((i + j) % 64);
+			*chunk_byte(p, i + j) |= (uint8_t)(1u << ((i + j) % 8));
 		if (phys)
 			*phys = p->cpu_addr + (uint64_t)i * P2P_CHUNK;
 		return (void *)(p->va + (size_t)i * P2P_CHUNK);
@@ -122,8 +129,9 @@ void p2p_free(struct p2p_provider *p, void *va, size_t size)
 		return;
 	unsigned int first = (unsigned int)((size_t)(v - p->va) / P2P_CHUNK);
 	unsigned int n = (unsigned int)((size + P2P_CHUNK - 1) / P2P_CHUNK);
-	for (unsigned int j = first; j < first + n && j < p->size / P2P_CHUNK; j++)
-		p->used[j / 64] &= ~(1ull << (j % 64));
+	unsigned int total = (unsigned int)(p->size / P2P_CHUNK);
+	for (unsigned int j = first; j < first + n && j < total; j++)
+		*chunk_byte(p, j) &= (uint8_t)~(1u << (j % 8));
 }
 
 static enum p2p_map_type decide(const struct p2p_provider *p, struct pci_dev *client)

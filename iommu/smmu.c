@@ -20,6 +20,7 @@
 #include <tollgate/poll.h>
 
 #include "smmu_internal.h"
+#include "smmu_queue.h"
 #include "smmu_regs.h"
 
 #define ACK_TIMEOUT_US	100000
@@ -102,6 +103,25 @@ int smmu_set_fault_handler(struct smmu *smmu, smmu_fault_handler_t fn, void *ctx
 	return TG_OK;
 }
 
+int smmu_queue_init(struct smmu *smmu, struct smmu_queue *q, unsigned int log2,
+		    unsigned int max_log2, unsigned int entry_bytes, uint32_t base_reg,
+		    uint32_t prod_reg)
+{
+	q->log2 = max_log2 < log2 ? max_log2 : log2;
+	q->entry_bytes = entry_bytes;
+	size_t bytes = (size_t)entry_bytes << q->log2;
+	q->base = plat_dma_alloc(bytes, bytes, &q->phys);
+	if (!q->base)
+		return TG_ENOMEM;
+	q->prod = q->cons = 0;
+	q->prod_reg = prod_reg;
+	q->cons_reg = SMMU_Q_CONS(prod_reg);
+	smmu_write64(smmu, base_reg, Q_BASE_RA_WA | (q->phys & Q_BASE_ADDR_MASK) | q->log2);
+	smmu_write32(smmu, prod_reg, 0);
+	smmu_write32(smmu, q->cons_reg, 0);
+	return TG_OK;
+}
+
 static void decode_features(struct smmu *smmu, bool dt_coherent)
 {
 	static const unsigned char oas[] = { 32, 36, 40, 42, 44, 48, 52 };
@@ -147,8 +167,11 @@ static void log_features(struct smmu *smmu)
 		f->cmdq_max_log2, f->evtq_max_log2);
 }
 
-static int write_ack(struct smmu *smmu, uint32_t reg, uint32_t ack, uint32_t val)
+/* CR0 and IRQ_CTRL: written, then polled (bounded) until their ACK register agrees. */
+static int write_ack(struct smmu *smmu, uint32_t reg, uint32_t val)
 {
+	uint32_t ack = SMMU_ACK(reg);
+
 	smmu_write32(smmu, reg, val);
 	int err = tg_poll_until(smmu_read32(smmu, ack) == val, ACK_TIMEOUT_US);
 	if (err)
@@ -173,7 +196,7 @@ static int take_over(struct smmu *smmu)
 		if (tg_poll_until(!(smmu_read32(smmu, SMMU_GBPA) & GBPA_UPDATE), ACK_TIMEOUT_US))
 			return TG_ETIMEDOUT;
 	}
-	return write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
+	return write_ack(smmu, SMMU_CR0, 0);
 }
 
 static void smmu_evtq_irq(unsigned int intid, void *ctx)
@@ -210,44 +233,47 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 
 	if (err)
 		return err;
-	err = write_ack(smmu, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK, 0);
+	err = write_ack(smmu, SMMU_IRQ_CTRL, 0);
 	if (err)
 		return err;
-	uint32_t attr = smmu->noncoherent ? 0 : CR1_CACHE_WB;
-	uint32_t sh = smmu->noncoherent ? 0 : CR1_SH_ISH;
-	smmu_write32(smmu, SMMU_CR1, CR1_QUEUE_IC(attr) | CR1_QUEUE_OC(attr) | CR1_QUEUE_SH(sh) |
-				     CR1_TABLE_IC(attr) | CR1_TABLE_OC(attr) | CR1_TABLE_SH(sh));
+	/* Queues and tables write-back, inner shareable; non-cacheable (all 0)
+	 * when the SMMU does not snoop: we clean them to PoC instead. */
+	const uint32_t wb = CR1_QUEUE_IC(CR1_CACHE_WB) | CR1_QUEUE_OC(CR1_CACHE_WB) |
+			    CR1_QUEUE_SH(CR1_SH_ISH) | CR1_TABLE_IC(CR1_CACHE_WB) |
+			    CR1_TABLE_OC(CR1_CACHE_WB) | CR1_TABLE_SH(CR1_SH_ISH);
+	smmu_write32(smmu, SMMU_CR1, smmu->noncoherent ? 0 : wb);
 	/* No broadcast TLB maintenance from the CPU reaches us: PTM. */
 	smmu_write32(smmu, SMMU_CR2, CR2_RECINVSID | CR2_PTM);
 
-	if ((err = smmu_strtab_init(smmu)) || (err = smmu_cmdq_init(smmu)) ||
+	if ((err = smmu_strtab_init(smmu)) ||
+	    (err = smmu_queue_init(smmu, &smmu->cmdq, SMMU_CMDQ_LOG2, smmu->feat.cmdq_max_log2,
+				   sizeof(struct smmu_cmd), SMMU_CMDQ_BASE, SMMU_CMDQ_PROD)) ||
 	    (err = smmu_evtq_init(smmu)))
 		return err;
 	/* Errors firmware left active belong to its queues, not ours: acknowledge them. */
 	smmu->gerrorn = smmu_read32(smmu, SMMU_GERROR);
 	smmu_write32(smmu, SMMU_GERRORN, smmu->gerrorn);
 
-	err = write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN);
+	err = write_ack(smmu, SMMU_CR0, CR0_CMDQEN);
 	if (err)
 		return err;
-	struct smmu_cmd inval[2] = {
+	static const struct smmu_cmd inval[2] = {
 		{ { CMD_CFGI_STE_RANGE, 31 } },	/* every STE */
 		{ { CMD_TLBI_NSNH_ALL, 0 } },
 	};
 	err = TG_LOCKED(smmu_cmdq_issue_sync(smmu, inval, 2));
 	if (err)
 		return err;
-	err = write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN | CR0_EVENTQEN);
+	err = write_ack(smmu, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN);
 	if (err)
 		return err;
 
 	request_irq_by_name(smmu, fdt, "eventq", smmu_evtq_irq, &smmu->irq_evtq);
 	request_irq_by_name(smmu, fdt, "gerror", smmu_gerror_irq, &smmu->irq_gerror);
-	err = write_ack(smmu, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK,
-			IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVENTQ_IRQEN);
+	err = write_ack(smmu, SMMU_IRQ_CTRL, IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVENTQ_IRQEN);
 	if (err)
 		return err;
-	return write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN);
+	return write_ack(smmu, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN);
 }
 
 /* Gives every PCI function behind this SMMU its default (deny) STE now,
@@ -255,18 +281,20 @@ static int smmu_reset(struct smmu *smmu, const struct fdt *fdt)
 static void setup_pci_streams(struct smmu *smmu)
 {
 	unsigned int n = 0;
+	unsigned long flags = plat_lock_irqsave();	/* once for all of them */
 
 	for (unsigned int i = 0; i < pci_dev_count(); i++) {
 		struct pci_dev *d = pci_dev_get(i);
 		if (!d->has_sid || d->iommu_node != smmu->node)
 			continue;
 #if defined(TG_SMMU_DEFAULT_BYPASS)
-		if (smmu_stream_bypass(smmu, d->sid) == TG_OK)
+		if (smmu_stream_bypass_locked(smmu, d->sid) == TG_OK)
 #else
-		if (smmu_stream_abort(smmu, d->sid) == TG_OK)
+		if (smmu_stream_abort_locked(smmu, d->sid) == TG_OK)
 #endif
 			n++;
 	}
+	plat_unlock_irqrestore(flags);
 	pr_info("arm-smmu-v3 %s: %u PCI streams, default %s\n", smmu->name, n,
 #if defined(TG_SMMU_DEFAULT_BYPASS)
 		"bypass"
@@ -288,9 +316,12 @@ static int smmu_probe(struct smmu *smmu, const struct fdt *fdt, int node)
 	memset(smmu, 0, sizeof(*smmu));
 	smmu->node = node;
 	smmu->phys = base;
+#if !defined(TG_LOG_DISABLE)
+	/* The name only prefixes log lines: compiled out with them. */
 	const char *nn = fdt_node_name(fdt, node);
 	tg_snprintf(smmu->name, sizeof(smmu->name), "%llx.%.*s", (unsigned long long)base,
 		    (int)strcspn(nn, "@"), nn);
+#endif
 	smmu->regs = plat_map(base, SMMU_REG_SPACE, PLAT_MEM_DEVICE);
 	if (!smmu->regs)
 		return TG_ENOMEM;
@@ -321,8 +352,9 @@ int smmu_init_from_fdt(const struct fdt *fdt)
 {
 	if (!fdt)
 		return TG_EINVAL;
-	for (int node = fdt_node_by_compatible(fdt, -1, "arm,smmu-v3"); node >= 0;
-	     node = fdt_node_by_compatible(fdt, node, "arm,smmu-v3")) {
+	int node = -1;
+
+	while ((node = fdt_node_by_compatible(fdt, node, "arm,smmu-v3")) >= 0) {
 		if (!fdt_is_available(fdt, node) || ninstances >= SMMU_MAX_INSTANCES)
 			continue;
 		int err = smmu_probe(&instances[ninstances], fdt, node);

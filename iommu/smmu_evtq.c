@@ -13,52 +13,44 @@
 #include <tollgate/poll.h>
 
 #include "smmu_internal.h"
+#include "smmu_queue.h"
 #include "smmu_regs.h"
 
 /* Identical (type, StreamID) events logged in a row before summarising. */
 #define SMMU_EVT_LOG_REPEATS	4
 
-static const char *event_name(unsigned id)
+/*
+ * Event names in the order of event_codes, as one blob of strings: no
+ * table of pointers to keep on a path that runs only on faults.  Any
+ * other code gets the name after the last one.
+ */
+static const uint8_t event_codes[] = {
+	EVT_F_UUT, EVT_C_BAD_STREAMID, EVT_F_STE_FETCH, EVT_C_BAD_STE, EVT_F_BAD_ATS_TREQ,
+	EVT_F_STREAM_DISABLED, EVT_F_TRANSL_FORBIDDEN, EVT_C_BAD_SUBSTREAMID, EVT_F_CD_FETCH,
+	EVT_C_BAD_CD, EVT_F_WALK_EABT, EVT_F_TRANSLATION, EVT_F_ADDR_SIZE, EVT_F_ACCESS,
+	EVT_F_PERMISSION, EVT_F_TLB_CONFLICT, EVT_F_CFG_CONFLICT,
+};
+static const char event_names[] =
+	"F_UUT\0C_BAD_STREAMID\0F_STE_FETCH\0C_BAD_STE\0F_BAD_ATS_TREQ\0"
+	"F_STREAM_DISABLED\0F_TRANSL_FORBIDDEN\0C_BAD_SUBSTREAMID\0F_CD_FETCH\0"
+	"C_BAD_CD\0F_WALK_EABT\0F_TRANSLATION\0F_ADDR_SIZE\0F_ACCESS\0"
+	"F_PERMISSION\0F_TLB_CONFLICT\0F_CFG_CONFLICT\0UNKNOWN_EVENT";
+
+static const char *event_name(unsigned int id)
 {
-	switch (id) {
-	case EVT_F_UUT: return "F_UUT";
-	case EVT_C_BAD_STREAMID: return "C_BAD_STREAMID";
-	case EVT_F_STE_FETCH: return "F_STE_FETCH";
-	case EVT_C_BAD_STE: return "C_BAD_STE";
-	case EVT_F_BAD_ATS_TREQ: return "F_BAD_ATS_TREQ";
-	case EVT_F_STREAM_DISABLED: return "F_STREAM_DISABLED";
-	case EVT_F_TRANSL_FORBIDDEN: return "F_TRANSL_FORBIDDEN";
-	case EVT_C_BAD_SUBSTREAMID: return "C_BAD_SUBSTREAMID";
-	case EVT_F_CD_FETCH: return "F_CD_FETCH";
-	case EVT_C_BAD_CD: return "C_BAD_CD";
-	case EVT_F_WALK_EABT: return "F_WALK_EABT";
-	case EVT_F_TRANSLATION: return "F_TRANSLATION";
-	case EVT_F_ADDR_SIZE: return "F_ADDR_SIZE";
-	case EVT_F_ACCESS: return "F_ACCESS";
-	case EVT_F_PERMISSION: return "F_PERMISSION";
-	case EVT_F_TLB_CONFLICT: return "F_TLB_CONFLICT";
-	case EVT_F_CFG_CONFLICT: return "F_CFG_CONFLICT";
-	default: return "UNKNOWN_EVENT";
-	}
+	const char *p = event_names;
+
+	for (unsigned int i = 0; i < sizeof(event_codes) && event_codes[i] != id; i++)
+		while (*p++)
+			;	/* past the next name */
+	return p;
 }
 
 static int evtq_setup(struct smmu *smmu, unsigned int log2)
 {
-	struct smmu_queue *q = &smmu->evtq;
-
-	q->log2 = smmu->feat.evtq_max_log2 < log2 ? smmu->feat.evtq_max_log2 : log2;
-	q->entry_bytes = sizeof(struct smmu_event);
-	size_t bytes = (size_t)q->entry_bytes << q->log2;
-	q->base = plat_dma_alloc(bytes, bytes, &q->phys);
-	if (!q->base)
-		return TG_ENOMEM;
-	q->prod = q->cons = 0;
-	q->prod_reg = smmu->page0_only ? SMMU_EVENTQ_PROD_P0 : SMMU_EVENTQ_PROD_P1;
-	q->cons_reg = smmu->page0_only ? SMMU_EVENTQ_CONS_P0 : SMMU_EVENTQ_CONS_P1;
-	smmu_write64(smmu, SMMU_EVENTQ_BASE, Q_BASE_RA_WA | (q->phys & Q_BASE_ADDR_MASK) | q->log2);
-	smmu_write32(smmu, q->prod_reg, 0);
-	smmu_write32(smmu, q->cons_reg, 0);
-	return TG_OK;
+	return smmu_queue_init(smmu, &smmu->evtq, log2, smmu->feat.evtq_max_log2,
+			       sizeof(struct smmu_event), SMMU_EVENTQ_BASE,
+			       smmu->page0_only ? SMMU_EVENTQ_PROD_P0 : SMMU_EVENTQ_PROD_P1);
 }
 
 int smmu_evtq_init(struct smmu *smmu)
@@ -93,11 +85,6 @@ int smmu_test_resize_evtq(struct smmu *smmu, unsigned int log2)
 static struct smmu_fault event_log[SMMU_EVENT_LOG];
 static unsigned long event_seq;
 
-static void log_event(const struct smmu_fault *f)
-{
-	event_log[event_seq % SMMU_EVENT_LOG] = *f;
-	event_seq++;
-}
 
 unsigned long smmu_event_mark(void)
 {
@@ -116,54 +103,81 @@ int smmu_event_get(unsigned long seq, struct smmu_fault *out)
 	return TG_OK;
 }
 
-static void report(struct smmu *smmu, const struct smmu_event *e)
+#if !defined(TG_LOG_DISABLE)
+/*
+ * One line per event, rate limited: a faulting DMA is split into many
+ * accesses, each an event.  All of this feeds the log only, so it is
+ * compiled out with it (make LOG=0).
+ */
+static void log_fault(struct smmu *smmu, const struct smmu_fault *f)
 {
-	struct smmu_fault f = {
-		.type = EVT_ID(e), .name = event_name(EVT_ID(e)), .sid = EVT_SID(e),
-		.addr = EVT_ADDR(e), .write = !EVT_RNW(e), .class = EVT_CLASS(e),
-	};
 	static const char *const classes[4] = { "CD", "TT", "IN", "?" };
 	/* On a PCI SMMU the StreamID is normally the requester ID: name the device. */
 	char bdf[16] = "";
 	for (unsigned int i = 0; i < pci_dev_count(); i++) {
 		struct pci_dev *d = pci_dev_get(i);
-		if (d->has_sid && d->sid == f.sid) {
+		if (d->has_sid && d->sid == f->sid) {
 			pci_dev_name(d, bdf, sizeof(bdf));
 			break;
 		}
 	}
-	smmu->cnt.events++;
-	log_event(&f);
 	/* Address, direction and class are defined for translation faults only. */
-	bool has_addr = f.type == EVT_F_WALK_EABT || (f.type >= EVT_F_TRANSLATION &&
-						      f.type <= EVT_F_PERMISSION);
-	bool repeat = f.type == smmu->last_evt_type && f.sid == smmu->last_evt_sid;
+	bool has_addr = f->type == EVT_F_WALK_EABT || (f->type >= EVT_F_TRANSLATION &&
+						       f->type <= EVT_F_PERMISSION);
+	bool repeat = f->type == smmu->last_evt_type && f->sid == smmu->last_evt_sid;
 	smmu->evt_repeats = repeat ? smmu->evt_repeats + 1 : 0;
-	smmu->last_evt_type = f.type;
-	smmu->last_evt_sid = f.sid;
+	smmu->last_evt_type = f->type;
+	smmu->last_evt_sid = f->sid;
 	if (smmu->evt_repeats >= SMMU_EVT_LOG_REPEATS)
 		smmu->evt_suppressed++;
 	else if (has_addr)
 		pr_err("arm-smmu-v3 %s: event %s (0x%02x) sid 0x%04x%s%s iova 0x%llx %s class %s\n",
-		       smmu->name, f.name, f.type, (unsigned)f.sid, bdf[0] ? " " : "", bdf,
-		       (unsigned long long)f.addr, f.write ? "write" : "read", classes[f.class]);
+		       smmu->name, f->name, f->type, (unsigned)f->sid, bdf[0] ? " " : "", bdf,
+		       (unsigned long long)f->addr, f->write ? "write" : "read", classes[f->class]);
 	else
-		pr_err("arm-smmu-v3 %s: event %s (0x%02x) sid 0x%04x%s%s\n", smmu->name, f.name,
-		       f.type, (unsigned)f.sid, bdf[0] ? " " : "", bdf);
+		pr_err("arm-smmu-v3 %s: event %s (0x%02x) sid 0x%04x%s%s\n", smmu->name, f->name,
+		       f->type, (unsigned)f->sid, bdf[0] ? " " : "", bdf);
+}
+
+/* End of a drain: what the rate limit swallowed, and a fresh start. */
+static void log_drain_end(struct smmu *smmu)
+{
+	if (smmu->evt_suppressed) {
+		pr_err("arm-smmu-v3 %s: ... and %u more %s events from sid 0x%04x\n", smmu->name,
+		       smmu->evt_suppressed, event_name(smmu->last_evt_type),
+		       (unsigned)smmu->last_evt_sid);
+		smmu->evt_suppressed = 0;
+	}
+	smmu->evt_repeats = 0;
+	smmu->last_evt_type = 0;
+}
+#else
+static void log_fault(struct smmu *smmu, const struct smmu_fault *f) { (void)smmu; (void)f; }
+static void log_drain_end(struct smmu *smmu) { (void)smmu; }
+#endif
+
+/* Decoded straight into the event log, then logged and handed to the handlers. */
+static void report(struct smmu *smmu, const struct smmu_event *e)
+{
+	struct smmu_fault *f = &event_log[event_seq++ % SMMU_EVENT_LOG];
+
+	*f = (struct smmu_fault){
+		.type = EVT_ID(e), .name = event_name(EVT_ID(e)), .sid = EVT_SID(e),
+		.addr = EVT_ADDR(e), .write = !EVT_RNW(e), .class = EVT_CLASS(e),
+	};
+	smmu->cnt.events++;
+	log_fault(smmu, f);
 	if (smmu->fault_fn)
-		smmu->fault_fn(&f, smmu->fault_ctx);
-	smmu_domain_report_fault(smmu, &f);
+		smmu->fault_fn(f, smmu->fault_ctx);
+	smmu_domain_report_fault(smmu, f);
 }
 
 /* With the core lock held: from smmu_poll_events and from the global-error path. */
 static unsigned int evtq_drain(struct smmu *smmu)
 {
-	struct smmu_queue *q;
+	struct smmu_queue *q = &smmu->evtq;
 	unsigned int n = 0;
 
-	if (!smmu)
-		return 0;
-	q = &smmu->evtq;
 	uint32_t mask = (2u << q->log2) - 1;
 	uint32_t prod = smmu_read32(smmu, q->prod_reg);
 	arch_dsb();	/* records up to PROD are read only after PROD */
@@ -185,14 +199,7 @@ static unsigned int evtq_drain(struct smmu *smmu)
 		if ((q->cons & mask) == (prod & mask))
 			prod = smmu_read32(smmu, q->prod_reg);
 	}
-	if (smmu->evt_suppressed) {
-		pr_err("arm-smmu-v3 %s: ... and %u more %s events from sid 0x%04x\n", smmu->name,
-		       smmu->evt_suppressed, event_name(smmu->last_evt_type),
-		       (unsigned)smmu->last_evt_sid);
-		smmu->evt_suppressed = 0;
-	}
-	smmu->evt_repeats = 0;
-	smmu->last_evt_type = 0;
+	log_drain_end(smmu);
 	/* Acknowledge overflow by copying OVFLG into CONS (7.4). */
 	q->cons = (q->cons & mask) | (prod & Q_OVERFLOW_FLAG);
 	arch_dsb();	/* records are read before their slots are handed back */
@@ -203,7 +210,7 @@ static unsigned int evtq_drain(struct smmu *smmu)
 /* The event interrupt and smmu_event_mark both drain: one at a time. */
 unsigned int smmu_poll_events(struct smmu *smmu)
 {
-	return TG_LOCKED(evtq_drain(smmu));
+	return TG_LOCKED(smmu ? evtq_drain(smmu) : 0);
 }
 
 void smmu_gerror_handle(struct smmu *smmu)

@@ -82,6 +82,10 @@
 #define  IRQ_CTRL_GERROR_IRQEN	(1u << 0)
 #define  IRQ_CTRL_EVENTQ_IRQEN	(1u << 2)
 #define SMMU_IRQ_CTRLACK	0x54
+/* CR0 and IRQ_CTRL each have their ACK register in the next word. */
+#define SMMU_ACK(reg)		((reg) + 4)
+_Static_assert(SMMU_ACK(SMMU_CR0) == SMMU_CR0ACK && SMMU_ACK(SMMU_IRQ_CTRL) == SMMU_IRQ_CTRLACK,
+	       "ACK follows its register");
 /* 6.3.18 SMMU_GERROR / GERRORN: a bit differing between them is active */
 #define SMMU_GERROR		0x60
 #define SMMU_GERRORN		0x64
@@ -121,6 +125,11 @@
 #define SMMU_EVENTQ_PROD_P0	0xa8	/* page-0-only implementations */
 #define SMMU_EVENTQ_CONS_P0	0xac
 #define SMMU_EVENTQ_IRQ_CFG0	0xb0
+/* Each queue's CONS register is the word after its PROD register. */
+#define SMMU_Q_CONS(prod_reg)	((prod_reg) + 4)
+_Static_assert(SMMU_Q_CONS(SMMU_CMDQ_PROD) == SMMU_CMDQ_CONS &&
+	       SMMU_Q_CONS(SMMU_EVENTQ_PROD_P1) == SMMU_EVENTQ_CONS_P1 &&
+	       SMMU_Q_CONS(SMMU_EVENTQ_PROD_P0) == SMMU_EVENTQ_CONS_P0, "CONS follows PROD");
 /* PROD/CONS layout: index in the low LOG2SIZE bits, wrap bit above it. */
 #define Q_OVERFLOW_FLAG		(1u << 31)
 

@@ -15,16 +15,20 @@
 #include "smmu_internal.h"
 #include "smmu_regs.h"
 
-static void ste_default(struct smmu_ste *ste)
+/* n default STEs, made visible to the SMMU. */
+static void ste_fill_default(struct smmu *smmu, struct smmu_ste *t, size_t n)
 {
-	memset(ste, 0, sizeof(*ste));
+	memset(t, 0, n * sizeof(*t));
+	for (size_t i = 0; i < n; i++) {
 #if defined(TG_SMMU_DEFAULT_BYPASS)
-	ste->w[0] = STE_V | STE_CONFIG_BYPASS;
-	ste->w[1] = STE1_SHCFG_INCOMING;
+		t[i].w[0] = STE_V | STE_CONFIG_BYPASS;
+		t[i].w[1] = STE1_SHCFG_INCOMING;
 #else
-	/* Deny: a stream nobody attached has its transactions aborted. */
-	ste->w[0] = STE_V | STE_CONFIG_ABORT;
+		/* Deny: a stream nobody attached has its transactions aborted. */
+		t[i].w[0] = STE_V | STE_CONFIG_ABORT;
 #endif
+	}
+	smmu_flush(smmu, t, n * sizeof(*t));
 }
 
 int smmu_strtab_init(struct smmu *smmu)
@@ -48,99 +52,90 @@ int smmu_strtab_init(struct smmu *smmu)
 	smmu->strtab = plat_dma_alloc(smmu->strtab_bytes, smmu->strtab_bytes, &smmu->strtab_phys);
 	if (!smmu->strtab)
 		return TG_ENOMEM;
-	if (!smmu->st_2lvl) {
-		for (uint32_t sid = 0; sid < (1u << sid_bits); sid++)
-			ste_default((struct smmu_ste *)smmu->strtab + sid);
-	}
-	smmu_flush(smmu, smmu->strtab, smmu->strtab_bytes);
+	if (smmu->st_2lvl)
+		smmu_flush(smmu, smmu->strtab, smmu->strtab_bytes);
+	else
+		ste_fill_default(smmu, (struct smmu_ste *)smmu->strtab, (size_t)1 << sid_bits);
 	smmu_write64(smmu, SMMU_STRTAB_BASE, STRTAB_BASE_RA | (smmu->strtab_phys & STRTAB_BASE_ADDR_MASK));
 	smmu_write32(smmu, SMMU_STRTAB_BASE_CFG, cfg);
 	return TG_OK;
 }
 
-/* The STE slot of `sid`, allocating its level-2 table on first use. */
-static struct smmu_ste *ste_slot(struct smmu *smmu, uint32_t sid, bool *fresh_l2)
+/* Makes one command-visible step of an STE update: CFGI_STE + CMD_SYNC. */
+static int cfgi_ste_sync(struct smmu *smmu, uint32_t sid)
 {
-	*fresh_l2 = false;
-	if (sid >> smmu->st_bits)
-		return NULL;
-	if (!smmu->st_2lvl)
-		return (struct smmu_ste *)smmu->strtab + sid;
+	struct smmu_cmd c = { { CMD_CFGI_STE | CMD_SID(sid), CMD_LEAF } };
 
+	return smmu_cmdq_issue_sync(smmu, &c, 1);
+}
+
+/*
+ * The STE slot of `sid` (already checked against st_bits), allocating its
+ * level-2 table on first use and making the level-1 descriptor valid.
+ */
+static int ste_slot(struct smmu *smmu, uint32_t sid, struct smmu_ste **slot)
+{
+	if (!smmu->st_2lvl) {
+		*slot = (struct smmu_ste *)smmu->strtab + sid;
+		return TG_OK;
+	}
 	unsigned int l1 = sid >> SMMU_L2_SPLIT;
 	if (!smmu->l2[l1]) {
 		size_t bytes = sizeof(struct smmu_ste) << SMMU_L2_SPLIT;
 		uint64_t phys;
 		struct smmu_ste *t = plat_dma_alloc(bytes, bytes, &phys);
 		if (!t)
-			return NULL;
-		for (unsigned int i = 0; i < (1u << SMMU_L2_SPLIT); i++)
-			ste_default(&t[i]);
-		smmu_flush(smmu, t, bytes);
+			return TG_ENOMEM;
+		ste_fill_default(smmu, t, (size_t)1 << SMMU_L2_SPLIT);
 		smmu->l2[l1] = t;
 		/* SPAN = SPLIT + 1: the level-2 table holds 2^SPLIT STEs (5.1.2). */
 		smmu->strtab[l1] = (phys & STRTAB_L1_L2PTR_MASK) | STRTAB_L1_SPAN(SMMU_L2_SPLIT + 1);
 		smmu_flush(smmu, &smmu->strtab[l1], sizeof(uint64_t));
-		*fresh_l2 = true;
+		int err = cfgi_ste_sync(smmu, sid);
+		if (err)
+			return err;
 	}
-	return &smmu->l2[l1][sid & ((1u << SMMU_L2_SPLIT) - 1)];
+	*slot = &smmu->l2[l1][sid & ((1u << SMMU_L2_SPLIT) - 1)];
+	return TG_OK;
 }
 
-static int cfgi_ste_sync(struct smmu *smmu, uint32_t sid)
+/* Word 0 (V, Config) in one 64-bit store, then its own update step. */
+static int ste_set_word0(struct smmu *smmu, uint32_t sid, struct smmu_ste *slot, uint64_t w0)
 {
-	struct smmu_cmd c = { { CMD_CFGI_STE | CMD_SID(sid), CMD_LEAF } };
-	int err = smmu_cmdq_issue(smmu, &c, 1);
-
-	return err ? err : smmu_cmdq_issue_sync(smmu, NULL, 0);
+	__atomic_store_n(&slot->w[0], w0, __ATOMIC_RELAXED);
+	smmu_flush(smmu, &slot->w[0], sizeof(uint64_t));
+	return cfgi_ste_sync(smmu, sid);
 }
 
 int smmu_ste_write(struct smmu *smmu, uint32_t sid, const struct smmu_ste *ste)
 {
-	bool fresh;
-	struct smmu_ste *slot = ste_slot(smmu, sid, &fresh);
+	struct smmu_ste *slot;
 	int err;
 
-	if (!slot)
-		return (sid >> smmu->st_bits) ? TG_ERANGE : TG_ENOMEM;
-	if (fresh) {
-		err = cfgi_ste_sync(smmu, sid);	/* the L1 descriptor became valid */
-		if (err)
-			return err;
-	}
-	bool others_change = memcmp(&slot->w[1], &ste->w[1], sizeof(ste->w) - sizeof(ste->w[0])) != 0;
-
-	if (others_change && (slot->w[0] & STE_V)) {
+	if (sid >> smmu->st_bits)
+		return TG_ERANGE;
+	err = ste_slot(smmu, sid, &slot);
+	if (err)
+		return err;
+	if (memcmp(&slot->w[1], &ste->w[1], sizeof(ste->w) - sizeof(ste->w[0]))) {
 		/* A live STE must not be seen half old, half new: invalidate first. */
-		__atomic_store_n(&slot->w[0], 0, __ATOMIC_RELAXED);
-		smmu_flush(smmu, &slot->w[0], sizeof(uint64_t));
-		err = cfgi_ste_sync(smmu, sid);
-		if (err)
+		if ((slot->w[0] & STE_V) && (err = ste_set_word0(smmu, sid, slot, 0)))
 			return err;
-	}
-	if (others_change) {
-		for (unsigned int i = 1; i < 8; i++)
-			slot->w[i] = ste->w[i];
+		memcpy(&slot->w[1], &ste->w[1], sizeof(ste->w) - sizeof(ste->w[0]));
 		smmu_flush(smmu, &slot->w[1], sizeof(ste->w) - sizeof(ste->w[0]));
 		err = cfgi_ste_sync(smmu, sid);
 		if (err)
 			return err;
 	}
-	/* Word 0 last, in one 64-bit store. */
-	__atomic_store_n(&slot->w[0], ste->w[0], __ATOMIC_RELAXED);
-	smmu_flush(smmu, &slot->w[0], sizeof(uint64_t));
-	return cfgi_ste_sync(smmu, sid);
+	/* Word 0 last. */
+	return ste_set_word0(smmu, sid, slot, ste->w[0]);
 }
 
 static int set_simple(struct smmu *smmu, uint32_t sid, uint64_t w0, uint64_t w1)
 {
-	struct smmu_ste ste;
+	const struct smmu_ste ste = { { w0, w1 } };
 
-	if (!smmu)
-		return TG_EINVAL;
-	memset(&ste, 0, sizeof(ste));
-	ste.w[0] = w0;
-	ste.w[1] = w1;
-	return smmu_ste_write(smmu, sid, &ste);
+	return smmu ? smmu_ste_write(smmu, sid, &ste) : TG_EINVAL;
 }
 
 int smmu_stream_bypass_locked(struct smmu *smmu, uint32_t sid)

@@ -106,7 +106,11 @@ struct iova_node {
 			uint64_t lo;		/* first granule of the range */
 			uint64_t hi;		/* last granule */
 			uint64_t gap_lo;	/* first granule of the free gap below lo */
-			uint32_t left, right, parent;
+			union {
+				struct { uint32_t left, right; };
+				uint32_t child[2];	/* [0] left, [1] right */
+			};
+			uint32_t parent;
 			uint8_t height;		/* AVL height, 1 for a leaf */
 			uint8_t gap_ord;	/* 1 + order of the largest aligned block
 						 * in the own gap; 0 = gap empty */

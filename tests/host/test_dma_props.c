@@ -968,6 +968,67 @@ static void test_p2p_map_types(void **state)
 	assert_null(p2p_provider_of(P_BUS));
 }
 
+/* The chunk allocator of a provider: first fit, naturally aligned, freed exactly. */
+static uint64_t p2p_take(size_t size)
+{
+	uint64_t phys = 0;
+	volatile uint8_t *va = p2p_alloc(prov_p, size, &phys);
+
+	if (!va)
+		return ~0ull;
+	/* The CPU pointer and the physical address name the same chunk. */
+	assert_int_equal((uint64_t)(va - prov_p->va), phys - P_CPU);
+	return (phys - P_CPU) / P2P_CHUNK;
+}
+
+static void p2p_give(uint64_t chunk, size_t size)
+{
+	p2p_free(prov_p, (void *)(uintptr_t)(prov_p->va + chunk * P2P_CHUNK), size);
+}
+
+static void test_p2p_alloc(void **state)
+{
+	const unsigned int total = P_SIZE / P2P_CHUNK;	/* 32 */
+
+	assert_int_equal(p2p_take(1), 0);
+	assert_int_equal(p2p_take(2 * P2P_CHUNK), 2);		/* aligned to 2: not at 1 */
+	assert_int_equal(p2p_take(100), 1);			/* first fit, rounded up */
+	assert_int_equal(p2p_take(3 * P2P_CHUNK), 4);		/* 3 chunks aligned to 4 */
+	assert_int_equal(p2p_take(8 * P2P_CHUNK), 8);
+	assert_int_equal(p2p_take(16 * P2P_CHUNK), 16);		/* across a byte boundary */
+	assert_int_equal(p2p_take(P2P_CHUNK), 7);
+	assert_int_equal(p2p_take(2 * P2P_CHUNK), ~0ull);	/* 0-31 all taken but nothing aligned */
+	assert_int_equal(p2p_take(P2P_CHUNK + 1), ~0ull);
+	assert_int_equal(p2p_take(total * P2P_CHUNK + 1), ~0ull);
+	assert_null(p2p_alloc(prov_p, 0, NULL));
+	assert_null(p2p_alloc(NULL, P2P_CHUNK, NULL));
+
+	/* Freed exactly: the 16 at 16, then 2 of them in the middle. */
+	p2p_give(16, 16 * P2P_CHUNK);
+	assert_int_equal(p2p_take(4 * P2P_CHUNK), 16);
+	p2p_give(17, 2 * P2P_CHUNK);				/* 17 and 18 only */
+	assert_int_equal(p2p_take(2 * P2P_CHUNK), 20);		/* 16-19 not a free pair */
+	assert_int_equal(p2p_take(P2P_CHUNK), 17);
+	assert_int_equal(p2p_take(P2P_CHUNK), 18);
+	/* A free running past the end stops there; outside pointers are ignored. */
+	assert_int_equal(p2p_take(8 * P2P_CHUNK), 24);
+	assert_int_equal(p2p_take(2 * P2P_CHUNK), 22);		/* now all 32 taken */
+	p2p_give(30, 10 * P2P_CHUNK);
+	assert_int_equal(p2p_take(2 * P2P_CHUNK), 30);
+	p2p_free(prov_p, (void *)(uintptr_t)(prov_p->va + P_SIZE), P2P_CHUNK);
+	p2p_free(prov_p, NULL, P2P_CHUNK);
+	p2p_free(NULL, (void *)(uintptr_t)prov_p->va, P2P_CHUNK);
+	assert_int_equal(p2p_take(P2P_CHUNK), ~0ull);
+
+	/* Everything back: the whole provider in one piece, then nothing. */
+	p2p_give(0, P_SIZE);
+	assert_int_equal(p2p_take(total * P2P_CHUNK), 0);
+	assert_int_equal(p2p_take(1), ~0ull);
+	p2p_give(0, P_SIZE);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(prov_p->used[i], 0);
+}
+
 static void test_p2p_bus_addr(void **state)
 {
 	static struct devstate s;
@@ -1426,6 +1487,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fill_32bit, teardown),
 		cmocka_unit_test_teardown(test_fill_dma_ranges, teardown),
 		cmocka_unit_test_teardown(test_p2p_map_types, teardown),
+		cmocka_unit_test_teardown(test_p2p_alloc, teardown),
 		cmocka_unit_test_teardown(test_p2p_bus_addr, teardown),
 		cmocka_unit_test_teardown(test_p2p_unreachable, teardown),
 		cmocka_unit_test_teardown(test_p2p_thru_host_bridge, teardown),

@@ -168,6 +168,42 @@ static void test_event_bad_ste(void **state)
 	assert_int_equal(fake_console_count("iova"), 0);	/* no address for C_BAD_STE */
 }
 
+/* Every event code of IHI 0070 7.3 by its name, and anything else as unknown. */
+static void test_event_names(void **state)
+{
+	static const struct { unsigned int type; const char *name; } names[] = {
+		{ 0x01, "F_UUT" }, { 0x02, "C_BAD_STREAMID" }, { 0x03, "F_STE_FETCH" },
+		{ 0x04, "C_BAD_STE" }, { 0x05, "F_BAD_ATS_TREQ" }, { 0x06, "F_STREAM_DISABLED" },
+		{ 0x07, "F_TRANSL_FORBIDDEN" }, { 0x08, "C_BAD_SUBSTREAMID" },
+		{ 0x09, "F_CD_FETCH" }, { 0x0a, "C_BAD_CD" }, { 0x0b, "F_WALK_EABT" },
+		{ 0x10, "F_TRANSLATION" }, { 0x11, "F_ADDR_SIZE" }, { 0x12, "F_ACCESS" },
+		{ 0x13, "F_PERMISSION" }, { 0x20, "F_TLB_CONFLICT" }, { 0x21, "F_CFG_CONFLICT" },
+		{ 0x00, "UNKNOWN_EVENT" }, { 0x0c, "UNKNOWN_EVENT" }, { 0x22, "UNKNOWN_EVENT" },
+		{ 0xff, "UNKNOWN_EVENT" },
+	};
+	const unsigned int n = sizeof(names) / sizeof(names[0]);
+
+	for (unsigned int i = 0; i < n; i++)
+		push(f0, names[i].type, 0x0300 + i, 0x1000, false, 1);
+	assert_int_equal(smmu_poll_events(s0), n);
+	assert_int_equal(inst_seen.n, n);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_int_equal(inst_seen.f[i].type, names[i].type);
+		assert_int_equal(inst_seen.f[i].sid, 0x0300 + i);
+		assert_string_equal(inst_seen.name[i], names[i].name);
+	}
+	/* The event log holds the same decoded records, newest last. */
+	struct smmu_fault f;
+	unsigned long last = smmu_event_mark();
+	assert_int_equal(smmu_event_get(last, &f), TG_OK);
+	assert_int_equal(f.type, 0xff);
+	assert_string_equal(f.name, "UNKNOWN_EVENT");
+	assert_int_equal(smmu_event_get(last - (n - 1), &f), TG_OK);
+	assert_int_equal(f.type, 0x01);
+	assert_string_equal(f.name, "F_UUT");
+	assert_int_equal(smmu_event_get(last + 1, &f), TG_ENOENT);
+}
+
 static void test_event_domain_handler(void **state)
 {
 	struct smmu_domain *d = smmu_domain_create(s0, 0);
@@ -316,6 +352,7 @@ int main(void)
 		T(test_event_translation_fault),
 		T(test_event_permission_read),
 		T(test_event_bad_ste),
+		T(test_event_names),
 		T(test_event_domain_handler),
 		T(test_event_irq),
 		T(test_event_queue_wraps),
