@@ -48,26 +48,6 @@ static bool q_consumed(const struct smmu_queue *q, uint32_t pos, uint32_t cons)
 	return q_index(q, cons) <= q_index(q, pos);
 }
 
-int smmu_cmdq_init(struct smmu *smmu)
-{
-	struct smmu_queue *q = &smmu->cmdq;
-
-	q->log2 = smmu->feat.cmdq_max_log2 < SMMU_CMDQ_LOG2 ? smmu->feat.cmdq_max_log2 : SMMU_CMDQ_LOG2;
-	q->entry_bytes = sizeof(struct smmu_cmd);
-	size_t bytes = (size_t)q->entry_bytes << q->log2;
-	/* Queue base aligned to the queue size (IHI 0070 6.3.26). */
-	q->base = plat_dma_alloc(bytes, bytes, &q->phys);
-	if (!q->base)
-		return TG_ENOMEM;
-	q->prod = q->cons = 0;
-	q->prod_reg = SMMU_CMDQ_PROD;
-	q->cons_reg = SMMU_CMDQ_CONS;
-	smmu_write64(smmu, SMMU_CMDQ_BASE, Q_BASE_RA_WA | (q->phys & Q_BASE_ADDR_MASK) | q->log2);
-	smmu_write32(smmu, SMMU_CMDQ_PROD, 0);
-	smmu_write32(smmu, SMMU_CMDQ_CONS, 0);
-	return TG_OK;
-}
-
 static const char *cerror_name(unsigned err)
 {
 	switch (err) {

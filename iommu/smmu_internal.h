@@ -62,7 +62,6 @@ void smmu_flush(struct smmu *smmu, const void *p, size_t len);
  */
 
 /* Command queue (smmu_cmdq.c). */
-int smmu_cmdq_init(struct smmu *smmu);
 int smmu_cmdq_issue(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n);
 /* n commands and a CMD_SYNC behind them with one PROD write; waits for the SYNC. */
 int smmu_cmdq_issue_sync(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned int n);
