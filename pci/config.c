@@ -39,6 +39,19 @@ int pci_host_write(struct pci_host *host, uint8_t bus, uint8_t devfn, uint16_t o
 	return host->ops->write(host, bus, devfn, off, size, val);
 }
 
+uint32_t pci_dev_cfg_read(struct pci_dev *dev, uint16_t off, unsigned int size)
+{
+	uint32_t v;
+
+	pci_host_read(dev->host, dev->bus, dev->devfn, off, size, &v);
+	return v;
+}
+
+int pci_dev_cfg_write(struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t val)
+{
+	return pci_host_write(dev->host, dev->bus, dev->devfn, off, size, val);
+}
+
 static int dev_read(struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t *val)
 {
 	if (!dev)
@@ -50,7 +63,7 @@ static int dev_write(struct pci_dev *dev, uint16_t off, unsigned int size, uint3
 {
 	if (!dev)
 		return TG_EINVAL;
-	return pci_host_write(dev->host, dev->bus, dev->devfn, off, size, val);
+	return pci_dev_cfg_write(dev, off, size, val);
 }
 
 int pci_cfg_read8(struct pci_dev *dev, uint16_t off, uint8_t *val)

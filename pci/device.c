@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The device model: a static pool of functions and lookups over it. */
+#include <stdarg.h>
 #include <string.h>
 
 #include <tollgate/log.h>
@@ -34,7 +35,6 @@ void pci_dev_release_last(void)
 		ndevices--;
 }
 
-void pci_devices_forget(void);
 void pci_devices_forget(void)
 {
 	ndevices = 0;
@@ -91,4 +91,16 @@ void pci_dev_name(const struct pci_dev *dev, char *buf, size_t len)
 	}
 	tg_snprintf(buf, len, "%04x:%02x:%02x.%u", dev->host->segment, dev->bus,
 		    PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn));
+}
+
+void pci_dev_log(enum tg_log_level level, const struct pci_dev *dev, const char *fmt, ...)
+{
+	char name[PCI_NAME_LEN], msg[200];
+	va_list ap;
+
+	pci_dev_name(dev, name, sizeof(name));
+	va_start(ap, fmt);
+	tg_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tg_log(level, "pci %s: %s", name, msg);
 }

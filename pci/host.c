@@ -27,8 +27,6 @@ static struct pci_host *hosts[PCI_MAX_HOSTS];
 static struct pci_host host_pool[PCI_MAX_HOSTS];
 static unsigned int nhosts;
 
-void pci_devices_forget(void);
-
 void pci_reset_all(void)
 {
 	nhosts = 0;
