@@ -25,6 +25,8 @@
 
 /* In the order of enum pci_space: kind k is placed in a host window of space k. */
 enum kind { KIND_IO, KIND_MEM, KIND_PREF, NR_KINDS };
+_Static_assert((int)KIND_IO == PCI_SPACE_IO && (int)KIND_MEM == PCI_SPACE_MEM32 &&
+	       (int)KIND_PREF == PCI_SPACE_MEM64, "kind k lives in host windows of space k");
 
 #define NR_RESOURCES	(PCI_NUM_BARS + NR_KINDS)
 
