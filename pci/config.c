@@ -52,38 +52,41 @@ int pci_dev_cfg_write(struct pci_dev *dev, uint16_t off, unsigned int size, uint
 	return pci_host_write(dev->host, dev->bus, dev->devfn, off, size, val);
 }
 
-static int dev_read(struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t *val)
+static __attribute__((noinline)) int dev_read(struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t *val)
 {
 	if (!dev)
 		return TG_EINVAL;
 	return pci_host_read(dev->host, dev->bus, dev->devfn, off, size, val);
 }
 
-static int dev_write(struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t val)
+static __attribute__((noinline)) int dev_write(struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t val)
 {
 	if (!dev)
 		return TG_EINVAL;
 	return pci_dev_cfg_write(dev, off, size, val);
 }
 
+/* 8- and 16-bit reads: *val gets all-ones whenever the read fails. */
+static int read_narrow(struct pci_dev *dev, uint16_t off, unsigned int size, void *val)
+{
+	uint32_t v = 0xffffffffu;
+	int err = val ? dev_read(dev, off, size, &v) : TG_EINVAL;
+
+	if (val && size == 1)
+		*(uint8_t *)val = (uint8_t)v;
+	else if (val)
+		*(uint16_t *)val = (uint16_t)v;
+	return err;
+}
+
 int pci_cfg_read8(struct pci_dev *dev, uint16_t off, uint8_t *val)
 {
-	uint32_t v = 0xff;
-	int err = val ? dev_read(dev, off, 1, &v) : TG_EINVAL;
-
-	if (val)
-		*val = (uint8_t)v;
-	return err;
+	return read_narrow(dev, off, 1, val);
 }
 
 int pci_cfg_read16(struct pci_dev *dev, uint16_t off, uint16_t *val)
 {
-	uint32_t v = 0xffff;
-	int err = val ? dev_read(dev, off, 2, &v) : TG_EINVAL;
-
-	if (val)
-		*val = (uint16_t)v;
-	return err;
+	return read_narrow(dev, off, 2, val);
 }
 
 int pci_cfg_read32(struct pci_dev *dev, uint16_t off, uint32_t *val)
