@@ -107,11 +107,11 @@ static struct pci_dev *probe_function(struct pci_host *host, uint8_t bus, uint8_
 	return dev;
 }
 
-static int scan_slot(struct pci_host *host, uint8_t bus, uint8_t slot, struct pci_dev *parent)
+static int scan_slot(struct pci_host *host, uint8_t bus, unsigned int slot, struct pci_dev *parent)
 {
 	int found = 0;
 
-	for (uint8_t fn = 0; fn < 8; fn++) {
+	for (unsigned int fn = 0; fn < 8; fn++) {
 		uint8_t devfn = PCI_DEVFN(slot, fn);
 		uint32_t id;
 
@@ -136,7 +136,7 @@ static int probe_bus(struct pci_host *host, uint8_t bus, struct pci_dev *parent)
 {
 	int found = 0;
 
-	for (uint8_t slot = 0; slot < 32; slot++)
+	for (unsigned int slot = 0; slot < 32; slot++)
 		found += scan_slot(host, bus, slot, parent);
 	return found;
 }
@@ -176,7 +176,7 @@ static unsigned int find_expander_buses(struct pci_host *host, uint8_t *roots, u
 	unsigned int n = 0;
 
 	for (unsigned int bus = host->bus_start + 1u; bus <= host->bus_end && n < max; bus++) {
-		for (uint8_t slot = 0; slot < 32; slot++) {
+		for (unsigned int slot = 0; slot < 32; slot++) {
 			uint32_t id;
 			pci_host_read(host, (uint8_t)bus, PCI_DEVFN(slot, 0), PCI_VENDOR_ID, 4, &id);
 			if (id_present(id)) {

@@ -109,7 +109,7 @@ static bool other_kind_on(struct pci_dev *dev, bool msix)
 }
 
 /* A config write that only happens when everything before it worked. */
-static __attribute__((noinline)) int then_write(int err, struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t val)
+static int then_write(int err, struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t val)
 {
 	return err ? err : pci_dev_cfg_write(dev, off, size, val);
 }

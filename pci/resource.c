@@ -339,27 +339,42 @@ static void disable_for_space(struct pci_dev *dev, unsigned int idx, const char 
 		(bar->flags & PCI_BAR_PREFETCH) ? " pref" : "", why);
 }
 
-/* Leaves out the biggest BAR whose space ends up in root kind `k`. */
-static void leave_out_largest(struct pci_host *host, enum kind k, const char *why)
+/*
+ * The root kind BAR `bar` of `d` ends up in, following it up: pref folds
+ * into mem at the first bridge without a 64-bit pref window.  NR_KINDS:
+ * an I/O BAR behind a bridge that forwards no I/O, which nothing reaches.
+ */
+static enum kind root_kind(const struct pci_host *host, const struct pci_dev *d,
+			   const struct pci_bar *bar)
+{
+	enum kind k = bar_natural_kind(bar);
+	const struct pci_dev *p = d;
+
+	do {
+		p = p->parent;
+		if (k == KIND_IO && p && !has_window(p, KIND_IO))
+			return NR_KINDS;
+		k = level_kind(host, p, k);
+	} while (p);
+	return k;
+}
+
+/*
+ * Leaves out a wanted BAR of root kind `k`: the largest (the first of
+ * equals), or with !largest the first.  False when there is none.
+ */
+static bool leave_out(struct pci_host *host, enum kind k, bool largest, const char *why)
 {
 	struct pci_dev *owner = NULL;
 	unsigned int idx = 0;
-	uint64_t best = 0;
 
 	for (unsigned int i = 0; i < pci_dev_count(); i++) {
 		struct pci_dev *d = pci_dev_get(i);
-		if (d->host != host || d->disabled)
-			continue;
-		for (unsigned int b = 0; b < PCI_NUM_BARS; b++) {
+		for (unsigned int b = 0; d->host == host && b < PCI_NUM_BARS; b++) {
 			struct pci_bar *bar = &d->bar[b];
-			if (!bar_wanted(d, bar))
+			if (!bar_wanted(d, bar) || root_kind(host, d, bar) != k)
 				continue;
-			/* Follow the kind up: pref folds into mem at the first bridge without 64-bit pref. */
-			enum kind kk = level_kind(host, d->parent, bar_natural_kind(bar));
-			for (const struct pci_dev *p = d->parent; p && kk == KIND_PREF; p = p->parent)
-				kk = level_kind(host, p->parent, kk);
-			if (kk == k && (!owner || bar->size > best)) {
-				best = bar->size;
+			if (!owner || (largest && bar->size > owner->bar[idx].size)) {
 				owner = d;
 				idx = b;
 			}
@@ -367,6 +382,7 @@ static void leave_out_largest(struct pci_host *host, enum kind k, const char *wh
 	}
 	if (owner)
 		disable_for_space(owner, idx, why);
+	return owner;
 }
 
 int pci_assign_resources(struct pci_host *host)
@@ -380,19 +396,8 @@ int pci_assign_resources(struct pci_host *host)
 		win[k] = root_window(host, k);	/* no 64-bit one: pref folds into mem (level_kind) */
 
 	/* I/O BARs behind a bridge that forwards no I/O can never be reached. */
-	for (unsigned int i = 0; i < pci_dev_count(); i++) {
-		struct pci_dev *d = pci_dev_get(i);
-		for (unsigned int b = 0; d->host == host && b < PCI_NUM_BARS; b++) {
-			if (!bar_wanted(d, &d->bar[b]) || !(d->bar[b].flags & PCI_BAR_IO))
-				continue;
-			for (const struct pci_dev *p = d->parent; p; p = p->parent) {
-				if (!has_window(p, KIND_IO)) {
-					disable_for_space(d, b, "a bridge above it has no I/O window");
-					break;
-				}
-			}
-		}
-	}
+	while (leave_out(host, NR_KINDS, false, "a bridge above it has no I/O window"))
+		;
 
 	/* Size, place, and leave out the largest offender until it all fits. */
 	for (bool fits = false; !fits && guard--;) {
@@ -415,7 +420,7 @@ int pci_assign_resources(struct pci_host *host)
 				}
 				why = "no space left in the host bridge window";
 			}
-			leave_out_largest(host, k, why);
+			leave_out(host, k, true, why);
 			fits = false;
 		}
 	}
