@@ -92,7 +92,8 @@ int pci_cpu_to_bus(const struct pci_host *host, uint64_t cpu, uint64_t *bus)
  * `ranges` (outbound windows) or `dma-ranges` (inbound, optional, kept
  * sorted by bus address; overlapping entries are an error).
  */
-static int parse_ranges(struct pci_host *host, const struct fdt *fdt, int node, bool dma)
+static PCI_OUTLINE int parse_ranges(struct pci_host *host, const struct fdt *fdt, int node,
+				    bool dma)
 {
 	struct fdt_range r[PCI_MAX_WINDOWS];	/* == PCI_MAX_DMA_RANGES */
 	int n = fdt_ranges(fdt, node, dma ? "dma-ranges" : "ranges", r, PCI_MAX_WINDOWS);

@@ -36,7 +36,7 @@ static const char *const kind_names[NR_KINDS] = { "io", "mem", "mem pref" };
 static uint64_t need_size[PCI_MAX_DEVICES][NR_KINDS];
 static uint64_t need_align[PCI_MAX_DEVICES][NR_KINDS];
 
-static uint64_t align_up(uint64_t v, uint64_t a)
+static PCI_OUTLINE uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);
 }
@@ -46,12 +46,12 @@ static uint64_t granularity(enum kind k)
 	return k == KIND_IO ? PCI_BRIDGE_IO_ALIGN : PCI_BRIDGE_MEM_ALIGN;
 }
 
-static struct pci_bar *bridge_window(struct pci_dev *b, enum kind k)
+static PCI_OUTLINE struct pci_bar *bridge_window(struct pci_dev *b, enum kind k)
 {
 	return k == KIND_IO ? &b->win_io : k == KIND_MEM ? &b->win_mem : &b->win_pref;
 }
 
-static struct pci_bar *resource(struct pci_dev *d, unsigned int r)
+static PCI_OUTLINE struct pci_bar *resource(struct pci_dev *d, unsigned int r)
 {
 	return r < PCI_NUM_BARS ? &d->bar[r] : bridge_window(d, (enum kind)(r - PCI_NUM_BARS));
 }
@@ -144,7 +144,8 @@ void pci_probe_bridge_windows(struct pci_dev *b)
 /* ---- layout ----------------------------------------------------------- */
 
 /* The host window kind `k` is placed in; memory falls back to a prefetchable 32-bit one. */
-static const struct pci_window *root_window(const struct pci_host *host, enum kind k)
+static PCI_OUTLINE const struct pci_window *root_window(const struct pci_host *host,
+							enum kind k)
 {
 	const struct pci_window *fallback = NULL;
 
@@ -172,8 +173,8 @@ static bool has_window(const struct pci_dev *b, enum kind k)
  * `parent`: 64-bit prefetchable BARs need a 64-bit prefetchable window all
  * the way up, otherwise they live in the (32-bit) memory window.
  */
-static enum kind level_kind(const struct pci_host *host, const struct pci_dev *parent,
-			    enum kind natural)
+static PCI_OUTLINE enum kind level_kind(const struct pci_host *host,
+					const struct pci_dev *parent, enum kind natural)
 {
 	if (natural != KIND_PREF)
 		return natural;
@@ -181,7 +182,7 @@ static enum kind level_kind(const struct pci_host *host, const struct pci_dev *p
 	return pref ? KIND_PREF : KIND_MEM;
 }
 
-static enum kind bar_natural_kind(const struct pci_bar *bar)
+static PCI_OUTLINE enum kind bar_natural_kind(const struct pci_bar *bar)
 {
 	if (bar->flags & PCI_BAR_IO)
 		return KIND_IO;
