@@ -44,9 +44,8 @@ static uint16_t cap_next(struct pci_dev *dev, struct cap_walk *w, uint16_t *id)
 		*id = (uint16_t)PCI_EXT_CAP_ID(hdr);
 		w->ptr = (uint16_t)PCI_EXT_CAP_NEXT(hdr);
 	} else {
-		uint16_t hdr;
 		/* id in the low byte, next in the high one */
-		pci_cfg_read16(dev, ptr, &hdr);
+		uint16_t hdr = (uint16_t)pci_dev_cfg_read(dev, ptr, 2);
 		if (hdr == 0xffff)
 			return 0;
 		*id = (uint8_t)hdr;
@@ -56,22 +55,18 @@ static uint16_t cap_next(struct pci_dev *dev, struct cap_walk *w, uint16_t *id)
 }
 
 /* Starts a walk; the extended list of a conventional function is empty (it may alias). */
-static void cap_start(struct pci_dev *dev, struct cap_walk *w, bool ext)
+static PCI_OUTLINE void cap_start(struct pci_dev *dev, struct cap_walk *w, bool ext)
 {
-	uint32_t cmdsts;
-	uint8_t ptr;
-
 	*w = (struct cap_walk){ .ext = ext };
 	if (ext) {
 		if (dev->cap_pcie)
 			w->ptr = PCI_EXT_CAP_START;
 		return;
 	}
-	pci_cfg_read32(dev, PCI_COMMAND, &cmdsts);
+	uint32_t cmdsts = pci_dev_cfg_read(dev, PCI_COMMAND, 4);
 	if (cmdsts == 0xffffffffu || !((cmdsts >> 16) & PCI_STATUS_CAP_LIST))
 		return;
-	pci_cfg_read8(dev, PCI_CAPABILITY_LIST, &ptr);
-	w->ptr = ptr & 0xfc;
+	w->ptr = pci_dev_cfg_read(dev, PCI_CAPABILITY_LIST, 1) & 0xfc;
 }
 
 static uint16_t find_cap(struct pci_dev *dev, uint16_t id, bool ext)

@@ -207,8 +207,8 @@ int pci_init_from_fdt(const struct fdt *fdt)
 
 	if (!fdt)
 		return TG_EINVAL;
-	for (int node = fdt_node_by_compatible(fdt, -1, "pci-host-ecam-generic"); node >= 0;
-	     node = fdt_node_by_compatible(fdt, node, "pci-host-ecam-generic")) {
+	for (int node = -1;
+	     (node = fdt_node_by_compatible(fdt, node, "pci-host-ecam-generic")) >= 0;) {
 		if (!fdt_is_available(fdt, node))
 			continue;
 		if (nhosts >= PCI_MAX_HOSTS) {
