@@ -81,38 +81,35 @@ void pci_size_bars(struct pci_dev *dev)
 	for (unsigned int i = 0; i < nbars; i++) {
 		uint16_t off = (uint16_t)(PCI_BAR0 + 4 * i);
 		struct pci_bar *bar = &dev->bar[i];
-		uint32_t lo = cfg_probe(dev, off, 4, 0xffffffffu), hi = 0xffffffffu;
-		uint64_t mask;
+		uint32_t lo = cfg_probe(dev, off, 4, 0xffffffffu), hi = 0xffffffffu, low;
+		bool bad;
 
 		if (!lo)
 			continue;	/* not implemented */
 		if (lo & PCI_BAR_SPACE_IO) {
 			bar->flags = PCI_BAR_IO;
-			mask = lo & PCI_BAR_IO_MASK;
-			/* 16-bit I/O decoders hardwire the upper half to 0. */
-			if (!(mask & 0xffff0000u))
-				mask |= 0xffff0000u;
-			mask |= 0xffffffff00000000ull;
+			low = lo & PCI_BAR_IO_MASK;
 			/* No address bits to program, or the reserved bit reads 1: not a real BAR. */
-			if (!(lo & PCI_BAR_IO_MASK) || (lo & 0x2))
-				mask = 0;
+			bad = !low || (lo & 0x2);
+			/* 16-bit I/O decoders hardwire the upper half to 0. */
+			if (!(low >> 16))
+				low |= 0xffff0000u;
 		} else {
 			unsigned int type = (lo & PCI_BAR_MEM_TYPE_MASK) >> 1;
 			if (lo & PCI_BAR_MEM_PREFETCH)
 				bar->flags |= PCI_BAR_PREFETCH;
-			mask = lo & PCI_BAR_MEM_MASK;
+			low = lo & PCI_BAR_MEM_MASK;
+			/* Type 3 is reserved; a 64-bit BAR in the last slot has no upper half. */
+			bad = type == 3 || (type != 2 && !low);
 			if (type == 2) {
 				bar->flags |= PCI_BAR_MEM64;
 				if (i + 1 < nbars)
 					hi = cfg_probe(dev, (uint16_t)(off + 4), 4, 0xffffffffu);
 				else
-					type = 3;	/* 64-bit BAR in the last slot: unusable */
+					bad = true;
 			}
-			if (type == 3)
-				mask = 0;	/* reserved type */
-			else if (mask || type == 2)
-				mask |= (uint64_t)hi << 32;
 		}
+		uint64_t mask = bad ? 0 : (uint64_t)hi << 32 | low;
 		if (!mask_is_sane(mask)) {
 			pci_warn(dev, "BAR %u: sizing read back 0x%08x%s, ignored\n", i, (unsigned)lo,
 				 (bar->flags & PCI_BAR_MEM64) ? " (64-bit)" : "");
