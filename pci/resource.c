@@ -431,15 +431,16 @@ int pci_assign_resources(struct pci_host *host)
 		uint16_t cmd = 0;
 		if (d->host != host)
 			continue;
-		if (pci_is_bridge(d))
-			for (enum kind k = KIND_IO; k < NR_KINDS; k++)
-				if (!(bridge_window(d, k)->flags & PCI_BAR_ASSIGNED))
-					write_window(d, k, 1, 0);
-		/* Windows of a non-bridge are never assigned. */
-		for (unsigned int r = 0; !d->disabled && r < NR_RESOURCES; r++) {
+		/* Decode what got an address; close the bridge windows that did not
+		 * (those of a non-bridge are never assigned). */
+		for (unsigned int r = 0; r < NR_RESOURCES; r++) {
 			const struct pci_bar *res = resource(d, r);
-			if (res->flags & PCI_BAR_ASSIGNED)
+			if (!(res->flags & PCI_BAR_ASSIGNED)) {
+				if (r >= PCI_NUM_BARS && pci_is_bridge(d))
+					write_window(d, (enum kind)(r - PCI_NUM_BARS), 1, 0);
+			} else if (!d->disabled) {
 				cmd |= (res->flags & PCI_BAR_IO) ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
+			}
 		}
 		pci_dev_cfg_write(d, PCI_COMMAND, 2, cmd);
 	}
