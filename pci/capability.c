@@ -14,111 +14,109 @@
 
 #include "pci_internal.h"
 
-#define STD_CAP_SLOTS	((PCI_CFG_SPACE_SIZE - 0x40) / 4)
 #define EXT_CAP_SLOTS	((PCI_CFG_SPACE_EXP_SIZE - PCI_EXT_CAP_START) / 4)
 
-struct std_cap_walk {
-	uint8_t ptr;
-	uint32_t seen[(STD_CAP_SLOTS + 31) / 32];
+/* One walk of the standard (0x40-0xff) or extended (0x100-0xfff) list. */
+struct cap_walk {
+	bool ext;
+	uint16_t ptr;
+	uint32_t seen[(EXT_CAP_SLOTS + 31) / 32];
 };
 
-/* Next capability header (id in the low byte, next in the high), 0 at the end. */
-static uint8_t std_cap_next(struct pci_dev *dev, struct std_cap_walk *w, uint8_t *id)
+/* Offset of the next capability (its id in *id), 0 at the end of the list. */
+static uint16_t cap_next(struct pci_dev *dev, struct cap_walk *w, uint16_t *id)
 {
-	uint8_t ptr = w->ptr;
+	uint16_t ptr = w->ptr, first = w->ext ? PCI_EXT_CAP_START : 0x40;
 
-	if (ptr < 0x40 || (ptr & 3))
+	if (ptr < first || (ptr & 3))
 		return 0;
-	unsigned slot = (ptr - 0x40u) / 4;
+	unsigned int slot = (ptr - first) / 4u;
 	if (w->seen[slot / 32] & (1u << (slot % 32))) {
-		char name[PCI_NAME_LEN];
-		pci_dev_name(dev, name, sizeof(name));
-		pr_warn("pci %s: capability list loops at 0x%02x, walk stopped\n", name, ptr);
+		if (!w->ext)
+			pci_warn(dev, "capability list loops at 0x%02x, walk stopped\n", ptr);
 		return 0;
 	}
 	w->seen[slot / 32] |= 1u << (slot % 32);
-	uint16_t hdr;
-	pci_cfg_read16(dev, ptr, &hdr);
-	if (hdr == 0xffff)
-		return 0;
-	*id = (uint8_t)hdr;
-	w->ptr = (uint8_t)(hdr >> 8) & 0xfc;
+	if (w->ext) {
+		uint32_t hdr;
+		if (pci_cfg_read32(dev, ptr, &hdr) || hdr == 0 || hdr == 0xffffffffu)
+			return 0;
+		*id = (uint16_t)PCI_EXT_CAP_ID(hdr);
+		w->ptr = (uint16_t)PCI_EXT_CAP_NEXT(hdr);
+	} else {
+		/* id in the low byte, next in the high one */
+		uint16_t hdr = (uint16_t)pci_dev_cfg_read(dev, ptr, 2);
+		if (hdr == 0xffff)
+			return 0;
+		*id = (uint8_t)hdr;
+		w->ptr = (uint8_t)(hdr >> 8) & 0xfc;
+	}
 	return ptr;
 }
 
-static uint8_t std_cap_start(struct pci_dev *dev)
+/* Starts a walk; the extended list of a conventional function is empty (it may alias). */
+static PCI_OUTLINE void cap_start(struct pci_dev *dev, struct cap_walk *w, bool ext)
 {
-	uint32_t cmdsts;
-	uint8_t ptr;
-
-	pci_cfg_read32(dev, PCI_COMMAND, &cmdsts);
+	*w = (struct cap_walk){ .ext = ext };
+	if (ext) {
+		if (dev->cap_pcie)
+			w->ptr = PCI_EXT_CAP_START;
+		return;
+	}
+	uint32_t cmdsts = pci_dev_cfg_read(dev, PCI_COMMAND, 4);
 	if (cmdsts == 0xffffffffu || !((cmdsts >> 16) & PCI_STATUS_CAP_LIST))
-		return 0;
-	pci_cfg_read8(dev, PCI_CAPABILITY_LIST, &ptr);
-	return ptr & 0xfc;
+		return;
+	w->ptr = pci_dev_cfg_read(dev, PCI_CAPABILITY_LIST, 1) & 0xfc;
 }
 
-uint8_t pci_find_cap(struct pci_dev *dev, uint8_t id)
+static uint16_t find_cap(struct pci_dev *dev, uint16_t id, bool ext)
 {
+	struct cap_walk w;
+	uint16_t cid, at;
+
 	if (!dev)
 		return 0;
-	struct std_cap_walk w = { .ptr = std_cap_start(dev) };
-	uint8_t cid, at;
-
-	while ((at = std_cap_next(dev, &w, &cid)))
+	cap_start(dev, &w, ext);
+	while ((at = cap_next(dev, &w, &cid)))
 		if (cid == id)
 			return at;
 	return 0;
 }
 
+uint8_t pci_find_cap(struct pci_dev *dev, uint8_t id)
+{
+	return (uint8_t)find_cap(dev, id, false);
+}
+
 uint16_t pci_find_ext_cap(struct pci_dev *dev, uint16_t id)
 {
-	uint32_t seen[(EXT_CAP_SLOTS + 31) / 32] = { 0 };
-	uint16_t ptr = PCI_EXT_CAP_START;
-
-	/* Conventional functions have no extended space (it may alias). */
-	if (!dev || !dev->cap_pcie)
-		return 0;
-	while (ptr >= PCI_EXT_CAP_START && !(ptr & 3)) {
-		unsigned slot = (ptr - PCI_EXT_CAP_START) / 4u;
-		if (seen[slot / 32] & (1u << (slot % 32)))
-			return 0;
-		seen[slot / 32] |= 1u << (slot % 32);
-		uint32_t hdr;
-		if (pci_cfg_read32(dev, ptr, &hdr) || hdr == 0 || hdr == 0xffffffffu)
-			return 0;
-		if (PCI_EXT_CAP_ID(hdr) == id)
-			return ptr;
-		ptr = (uint16_t)PCI_EXT_CAP_NEXT(hdr);
-	}
-	return 0;
+	return find_cap(dev, id, true);
 }
 
 void pci_read_caps(struct pci_dev *dev)
 {
-	struct std_cap_walk w = { .ptr = std_cap_start(dev) };
-	uint8_t id, at;
+	struct cap_walk w;
+	uint16_t id, at;
 
-	while ((at = std_cap_next(dev, &w, &id))) {
+	cap_start(dev, &w, false);
+	while ((at = cap_next(dev, &w, &id))) {
 		switch (id) {
-		case PCI_CAP_ID_PM: dev->cap_pm = at; break;
-		case PCI_CAP_ID_MSI: dev->cap_msi = at; break;
-		case PCI_CAP_ID_MSIX: dev->cap_msix = at; break;
-		case PCI_CAP_ID_EXP: dev->cap_pcie = at; break;
+		case PCI_CAP_ID_PM: dev->cap_pm = (uint8_t)at; break;
+		case PCI_CAP_ID_MSI: dev->cap_msi = (uint8_t)at; break;
+		case PCI_CAP_ID_MSIX: dev->cap_msix = (uint8_t)at; break;
+		case PCI_CAP_ID_EXP: dev->cap_pcie = (uint8_t)at; break;
 		default: break;
 		}
 	}
 	if (dev->cap_pcie) {
-		uint16_t flags;
-		pci_cfg_read16(dev, (uint16_t)(dev->cap_pcie + PCI_EXP_FLAGS), &flags);
-		dev->pcie_type = (int8_t)PCI_EXP_FLAGS_TYPE(flags);
-		dev->ecap_acs = pci_find_ext_cap(dev, PCI_EXT_CAP_ID_ACS);
-		/* The ACS registers must fit in config space too (a header at 0xffc does not). */
+		dev->pcie_type = (int8_t)PCI_EXP_FLAGS_TYPE(
+			pci_dev_cfg_read(dev, (uint16_t)(dev->cap_pcie + PCI_EXP_FLAGS), 2));
+		uint16_t acs = pci_find_ext_cap(dev, PCI_EXT_CAP_ID_ACS);
 		uint32_t v;
-		if (dev->ecap_acs && (dev->ecap_acs + 8u > PCI_CFG_SPACE_EXP_SIZE ||
-				      pci_cfg_read32(dev, (uint16_t)(dev->ecap_acs + PCI_ACS_CAP), &v))) {
-			dev->ecap_acs = 0;
-		} else if (dev->ecap_acs) {
+		/* The ACS registers must fit in config space too (a header at 0xffc does not). */
+		if (acs && acs + 8u <= PCI_CFG_SPACE_EXP_SIZE &&
+		    !pci_cfg_read32(dev, (uint16_t)(acs + PCI_ACS_CAP), &v)) {
+			dev->ecap_acs = acs;
 			dev->acs_cap = (uint16_t)v;
 			dev->acs_ctrl = (uint16_t)(v >> 16);
 		}

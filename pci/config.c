@@ -16,13 +16,16 @@ static bool access_ok(uint16_t off, unsigned int size)
 	       off + size <= PCI_CFG_SPACE_EXP_SIZE;
 }
 
-int pci_host_read(struct pci_host *host, uint8_t bus, uint8_t devfn, uint16_t off,
-		  unsigned int size, uint32_t *val)
+/* Checks and counts one access, then hands it to the controller. */
+static PCI_OUTLINE int host_access(struct pci_host *host, uint8_t bus, uint8_t devfn,
+				   uint16_t off, unsigned int size, uint32_t *val, bool write)
 {
-	if (val)
-		*val = 0xffffffffu;	/* what hardware returns when nothing answers */
-	if (!host || !host->ops || !val || !access_ok(off, size))
+	if (!host || !host->ops || !access_ok(off, size))
 		return TG_EINVAL;
+	if (write) {
+		host->cfg_writes++;
+		return host->ops->write(host, bus, devfn, off, size, *val);
+	}
 	host->cfg_reads++;
 	int err = host->ops->read(host, bus, devfn, off, size, val);
 	if (err)
@@ -30,47 +33,65 @@ int pci_host_read(struct pci_host *host, uint8_t bus, uint8_t devfn, uint16_t of
 	return err;
 }
 
+int pci_host_read(struct pci_host *host, uint8_t bus, uint8_t devfn, uint16_t off,
+		  unsigned int size, uint32_t *val)
+{
+	if (!val)
+		return TG_EINVAL;
+	*val = 0xffffffffu;	/* what hardware returns when nothing answers */
+	return host_access(host, bus, devfn, off, size, val, false);
+}
+
 int pci_host_write(struct pci_host *host, uint8_t bus, uint8_t devfn, uint16_t off,
 		   unsigned int size, uint32_t val)
 {
-	if (!host || !host->ops || !access_ok(off, size))
-		return TG_EINVAL;
-	host->cfg_writes++;
-	return host->ops->write(host, bus, devfn, off, size, val);
+	return host_access(host, bus, devfn, off, size, &val, true);
 }
 
-static int dev_read(struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t *val)
+static PCI_OUTLINE int dev_read(struct pci_dev *dev, uint16_t off, unsigned int size,
+				uint32_t *val)
 {
 	if (!dev)
 		return TG_EINVAL;
 	return pci_host_read(dev->host, dev->bus, dev->devfn, off, size, val);
 }
 
-static int dev_write(struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t val)
+uint32_t pci_dev_cfg_read(struct pci_dev *dev, uint16_t off, unsigned int size)
+{
+	uint32_t v = 0xffffffffu;
+
+	dev_read(dev, off, size, &v);
+	return v;
+}
+
+int pci_dev_cfg_write(struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t val)
 {
 	if (!dev)
 		return TG_EINVAL;
 	return pci_host_write(dev->host, dev->bus, dev->devfn, off, size, val);
 }
 
+/* 8- and 16-bit reads: *val gets all-ones whenever the read fails. */
+static int read_narrow(struct pci_dev *dev, uint16_t off, unsigned int size, void *val)
+{
+	uint32_t v = 0xffffffffu;
+	int err = val ? dev_read(dev, off, size, &v) : TG_EINVAL;
+
+	if (val && size == 1)
+		*(uint8_t *)val = (uint8_t)v;
+	else if (val)
+		*(uint16_t *)val = (uint16_t)v;
+	return err;
+}
+
 int pci_cfg_read8(struct pci_dev *dev, uint16_t off, uint8_t *val)
 {
-	uint32_t v = 0xff;
-	int err = val ? dev_read(dev, off, 1, &v) : TG_EINVAL;
-
-	if (val)
-		*val = (uint8_t)v;
-	return err;
+	return read_narrow(dev, off, 1, val);
 }
 
 int pci_cfg_read16(struct pci_dev *dev, uint16_t off, uint16_t *val)
 {
-	uint32_t v = 0xffff;
-	int err = val ? dev_read(dev, off, 2, &v) : TG_EINVAL;
-
-	if (val)
-		*val = (uint16_t)v;
-	return err;
+	return read_narrow(dev, off, 2, val);
 }
 
 int pci_cfg_read32(struct pci_dev *dev, uint16_t off, uint32_t *val)
@@ -80,17 +101,17 @@ int pci_cfg_read32(struct pci_dev *dev, uint16_t off, uint32_t *val)
 
 int pci_cfg_write8(struct pci_dev *dev, uint16_t off, uint8_t val)
 {
-	return dev_write(dev, off, 1, val);
+	return pci_dev_cfg_write(dev, off, 1, val);
 }
 
 int pci_cfg_write16(struct pci_dev *dev, uint16_t off, uint16_t val)
 {
-	return dev_write(dev, off, 2, val);
+	return pci_dev_cfg_write(dev, off, 2, val);
 }
 
 int pci_cfg_write32(struct pci_dev *dev, uint16_t off, uint32_t val)
 {
-	return dev_write(dev, off, 4, val);
+	return pci_dev_cfg_write(dev, off, 4, val);
 }
 
 int pci_set_master(struct pci_dev *dev, bool enable)

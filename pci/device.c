@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The device model: a static pool of functions and lookups over it. */
-#include <string.h>
+#include <stdarg.h>
 
 #include <tollgate/log.h>
 #include <tollgate/pci.h>
@@ -17,14 +17,15 @@ struct pci_dev *pci_dev_alloc(struct pci_host *host, uint8_t bus, uint8_t devfn)
 		return NULL;
 	struct pci_dev *dev = &devices[ndevices++];
 
-	memset(dev, 0, sizeof(*dev));
-	dev->host = host;
-	dev->bus = bus;
-	dev->devfn = devfn;
-	dev->pcie_type = -1;
-	dev->iommu_node = -1;
-	dev->msi_node = -1;
-	dev->rid = PCI_RID(bus, devfn);
+	*dev = (struct pci_dev){
+		.host = host,
+		.bus = bus,
+		.devfn = devfn,
+		.pcie_type = -1,
+		.iommu_node = -1,
+		.msi_node = -1,
+		.rid = PCI_RID(bus, devfn),
+	};
 	return dev;
 }
 
@@ -34,7 +35,6 @@ void pci_dev_release_last(void)
 		ndevices--;
 }
 
-void pci_devices_forget(void);
 void pci_devices_forget(void)
 {
 	ndevices = 0;
@@ -62,19 +62,17 @@ struct pci_dev *pci_find_bdf(uint16_t segment, uint8_t bus, uint8_t devfn)
 
 struct pci_dev *pci_find_id(uint16_t vendor, uint16_t device, struct pci_dev *from)
 {
-	unsigned int start = 0;
+	struct pci_dev *end = devices + ndevices, *d = devices;
 
 	if (from) {
-		if (from < devices || from >= devices + ndevices)
+		if (from < devices || from >= end)
 			return NULL;
-		start = (unsigned int)(from - devices) + 1;
+		d = from + 1;
 	}
-	for (unsigned int i = start; i < ndevices; i++) {
-		struct pci_dev *d = &devices[i];
+	for (; d < end; d++)
 		if ((vendor == 0xffff || d->vendor == vendor) &&
 		    (device == 0xffff || d->device == device))
 			return d;
-	}
 	return NULL;
 }
 
@@ -92,3 +90,17 @@ void pci_dev_name(const struct pci_dev *dev, char *buf, size_t len)
 	tg_snprintf(buf, len, "%04x:%02x:%02x.%u", dev->host->segment, dev->bus,
 		    PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn));
 }
+
+#if !defined(TG_LOG_DISABLE)	/* with LOG=0 the pci_err() family compiles to nothing */
+void pci_dev_log(enum tg_log_level level, const struct pci_dev *dev, const char *fmt, ...)
+{
+	char name[PCI_NAME_LEN], msg[200];
+	va_list ap;
+
+	pci_dev_name(dev, name, sizeof(name));
+	va_start(ap, fmt);
+	tg_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tg_log(level, "pci %s: %s", name, msg);
+}
+#endif

@@ -7,8 +7,10 @@
 #include <tollgate/mmio.h>
 #include <tollgate/pci.h>
 
-static volatile uint8_t *ecam_addr(struct pci_host *host, uint8_t bus, uint8_t devfn,
-				   uint16_t off)
+#include "pci_internal.h"
+
+static PCI_OUTLINE volatile uint8_t *ecam_addr(struct pci_host *host, uint8_t bus,
+						uint8_t devfn, uint16_t off)
 {
 	uint64_t rel = ((uint64_t)(bus - host->bus_start) << 20) | ((uint64_t)devfn << 12) | off;
 

@@ -29,12 +29,8 @@ static bool id_present(uint32_t id)
 
 static void log_dev(struct pci_dev *dev)
 {
-	char name[PCI_NAME_LEN];
-
-	pci_dev_name(dev, name, sizeof(name));
-	pr_info("pci %s: [%04x:%04x] type %02x class 0x%06x%s\n", name, dev->vendor,
-		dev->device, dev->hdr_type, (unsigned)dev->class,
-		dev->pcie_type >= 0 ? "" : " conventional PCI");
+	pci_info(dev, "[%04x:%04x] type %02x class 0x%06x%s\n", dev->vendor, dev->device,
+		 dev->hdr_type, (unsigned)dev->class, dev->pcie_type >= 0 ? "" : " conventional PCI");
 }
 
 static int scan_bus(struct pci_host *host, uint8_t bus, struct pci_dev *parent,
@@ -43,36 +39,29 @@ static int scan_bus(struct pci_host *host, uint8_t bus, struct pci_dev *parent,
 static int scan_bridge(struct pci_host *host, struct pci_dev *bridge, uint8_t bus_limit,
 		       unsigned int depth)
 {
-	char name[PCI_NAME_LEN];
-
-	pci_dev_name(bridge, name, sizeof(name));
 	if (host->last_bus >= bus_limit) {
-		pr_err("pci %s: no bus number left (bus-range %02x-%02x): bridge and its subtree left disabled\n",
-		       name, host->bus_start, bus_limit);
+		pci_err(bridge, "no bus number left (bus-range %02x-%02x): bridge and its subtree left disabled\n",
+			host->bus_start, bus_limit);
 		bridge->disabled = true;
-		pci_host_write(host, bridge->bus, bridge->devfn, PCI_PRIMARY_BUS, 4, 0);
+		pci_dev_cfg_write(bridge, PCI_PRIMARY_BUS, 4, 0);
 		return 0;
 	}
 	uint8_t secondary = ++host->last_bus;
 
 	bridge->secondary = secondary;
 	/* Open the bridge to every bus above `secondary` while scanning below. */
-	pci_host_write(host, bridge->bus, bridge->devfn, PCI_PRIMARY_BUS, 4,
-		       (uint32_t)bus_limit << 16 | (uint32_t)secondary << 8 | bridge->bus);
+	uint32_t buses = (uint32_t)secondary << 8 | bridge->bus;
+	pci_dev_cfg_write(bridge, PCI_PRIMARY_BUS, 4, (uint32_t)bus_limit << 16 | buses);
 	int found = scan_bus(host, secondary, bridge, bus_limit, depth + 1);
 	bridge->subordinate = host->last_bus;
-	pci_host_write(host, bridge->bus, bridge->devfn, PCI_PRIMARY_BUS, 4,
-		       (uint32_t)bridge->subordinate << 16 | (uint32_t)secondary << 8 | bridge->bus);
-	pr_info("pci %s: PCI bridge to [bus %02x-%02x]\n", name, secondary, bridge->subordinate);
+	pci_dev_cfg_write(bridge, PCI_PRIMARY_BUS, 4, (uint32_t)bridge->subordinate << 16 | buses);
+	pci_info(bridge, "PCI bridge to [bus %02x-%02x]\n", secondary, bridge->subordinate);
 	return found;
 }
 
 static struct pci_dev *probe_function(struct pci_host *host, uint8_t bus, uint8_t devfn,
 				      uint32_t id, struct pci_dev *parent)
 {
-	uint32_t classrev, hdr, irq;
-	char name[PCI_NAME_LEN];
-
 	struct pci_dev *dev = pci_dev_alloc(host, bus, devfn);
 	if (!dev) {
 		pr_err("pci %04x:%02x:%02x.%u: more than %u functions, ignored\n", host->segment,
@@ -82,30 +71,28 @@ static struct pci_dev *probe_function(struct pci_host *host, uint8_t bus, uint8_
 	dev->parent = parent;
 	dev->vendor = (uint16_t)id;
 	dev->device = (uint16_t)(id >> 16);
-	pci_host_read(host, bus, devfn, PCI_REVISION_ID, 4, &classrev);
-	pci_host_read(host, bus, devfn, PCI_CACHE_LINE_SIZE, 4, &hdr);
+	uint32_t classrev = pci_dev_cfg_read(dev, PCI_REVISION_ID, 4);
+	uint32_t hdr = pci_dev_cfg_read(dev, PCI_CACHE_LINE_SIZE, 4);
 	dev->revision = (uint8_t)classrev;
 	dev->class = classrev >> 8;
 	dev->hdr_type = (uint8_t)(hdr >> 16) & PCI_HEADER_TYPE_MASK;
 	dev->multifunction = ((hdr >> 16) & PCI_HEADER_MULTIFUNC) != 0;
 
 	/* Decode and mastering off until resources are assigned. */
-	pci_host_write(host, bus, devfn, PCI_COMMAND, 2, 0);
+	pci_dev_cfg_write(dev, PCI_COMMAND, 2, 0);
 
-	pci_dev_name(dev, name, sizeof(name));
 	if (dev->hdr_type > PCI_HEADER_TYPE_BRIDGE) {
 		/* CardBus or garbage: listed, never touched further. */
 		log_dev(dev);
-		pr_warn("pci %s: header type %02x not supported, device left disabled\n", name,
-			dev->hdr_type);
+		pci_warn(dev, "header type %02x not supported, device left disabled\n",
+			 dev->hdr_type);
 		dev->disabled = true;
 		return dev;
 	}
 	pci_read_caps(dev);
 	log_dev(dev);
 	pci_size_bars(dev);
-	pci_host_read(host, bus, devfn, PCI_INTERRUPT_LINE, 4, &irq);
-	dev->intx_pin = (uint8_t)(irq >> 8);
+	dev->intx_pin = (uint8_t)(pci_dev_cfg_read(dev, PCI_INTERRUPT_LINE, 4) >> 8);
 	if (dev->intx_pin > 4)
 		dev->intx_pin = 0;
 	if (dev->hdr_type == PCI_HEADER_TYPE_BRIDGE) {
@@ -113,18 +100,18 @@ static struct pci_dev *probe_function(struct pci_host *host, uint8_t bus, uint8_
 		 * Forget bus numbers firmware may have left: until this bridge's
 		 * turn comes, it must not claim a bus a sibling is being given.
 		 */
-		pci_host_write(host, bus, devfn, PCI_PRIMARY_BUS, 4, 0);
+		pci_dev_cfg_write(dev, PCI_PRIMARY_BUS, 4, 0);
 		pci_probe_bridge_windows(dev);
 	}
 	pci_enable_acs(dev);
 	return dev;
 }
 
-static int scan_slot(struct pci_host *host, uint8_t bus, uint8_t slot, struct pci_dev *parent)
+static int scan_slot(struct pci_host *host, uint8_t bus, unsigned int slot, struct pci_dev *parent)
 {
 	int found = 0;
 
-	for (uint8_t fn = 0; fn < 8; fn++) {
+	for (unsigned int fn = 0; fn < 8; fn++) {
 		uint8_t devfn = PCI_DEVFN(slot, fn);
 		uint32_t id;
 
@@ -149,7 +136,7 @@ static int probe_bus(struct pci_host *host, uint8_t bus, struct pci_dev *parent)
 {
 	int found = 0;
 
-	for (uint8_t slot = 0; slot < 32; slot++)
+	for (unsigned int slot = 0; slot < 32; slot++)
 		found += scan_slot(host, bus, slot, parent);
 	return found;
 }
@@ -189,7 +176,7 @@ static unsigned int find_expander_buses(struct pci_host *host, uint8_t *roots, u
 	unsigned int n = 0;
 
 	for (unsigned int bus = host->bus_start + 1u; bus <= host->bus_end && n < max; bus++) {
-		for (uint8_t slot = 0; slot < 32; slot++) {
+		for (unsigned int slot = 0; slot < 32; slot++) {
 			uint32_t id;
 			pci_host_read(host, (uint8_t)bus, PCI_DEVFN(slot, 0), PCI_VENDOR_ID, 4, &id);
 			if (id_present(id)) {

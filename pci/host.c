@@ -19,15 +19,17 @@
 /* phys.hi of a PCI address: ss = space code, p = prefetchable. */
 #define PCI_PHYS_HI_SPACE(hi)	(((hi) >> 24) & 3)
 #define PCI_PHYS_HI_PREFETCH	(1u << 30)
+#define PCI_SPACE_CODE_CONFIG	0
 #define PCI_SPACE_CODE_IO	1
 #define PCI_SPACE_CODE_MEM32	2
 #define PCI_SPACE_CODE_MEM64	3
+_Static_assert(PCI_SPACE_CODE_MEM64 - PCI_SPACE_CODE_IO == PCI_SPACE_MEM64 &&
+	       PCI_SPACE_CODE_MEM32 - PCI_SPACE_CODE_IO == PCI_SPACE_MEM32,
+	       "enum pci_space follows the phys.hi space codes");
 
 static struct pci_host *hosts[PCI_MAX_HOSTS];
 static struct pci_host host_pool[PCI_MAX_HOSTS];
 static unsigned int nhosts;
-
-void pci_devices_forget(void);
 
 void pci_reset_all(void)
 {
@@ -60,99 +62,80 @@ struct pci_host *pci_host_get(unsigned int idx)
 	return idx < nhosts ? hosts[idx] : NULL;
 }
 
-int pci_bus_to_cpu(const struct pci_host *host, uint64_t bus, uint64_t *cpu)
+/* The window holding `addr` on the bus (to_cpu) or CPU side, and the address on the other. */
+static int translate(const struct pci_host *host, uint64_t addr, uint64_t *out, bool to_cpu)
 {
-	if (!host || !cpu)
+	if (!host || !out)
 		return TG_EINVAL;
 	for (unsigned int i = 0; i < host->nwin; i++) {
 		const struct pci_window *w = &host->win[i];
-		if (w->space != PCI_SPACE_IO && bus >= w->bus_addr && bus - w->bus_addr < w->size) {
-			*cpu = w->cpu_addr + (bus - w->bus_addr);
+		uint64_t from = to_cpu ? w->bus_addr : w->cpu_addr;
+		if (w->space != PCI_SPACE_IO && addr >= from && addr - from < w->size) {
+			*out = (to_cpu ? w->cpu_addr : w->bus_addr) + (addr - from);
 			return TG_OK;
 		}
 	}
 	return TG_ERANGE;
+}
+
+int pci_bus_to_cpu(const struct pci_host *host, uint64_t bus, uint64_t *cpu)
+{
+	return translate(host, bus, cpu, true);
 }
 
 int pci_cpu_to_bus(const struct pci_host *host, uint64_t cpu, uint64_t *bus)
 {
-	if (!host || !bus)
-		return TG_EINVAL;
-	for (unsigned int i = 0; i < host->nwin; i++) {
-		const struct pci_window *w = &host->win[i];
-		if (w->space != PCI_SPACE_IO && cpu >= w->cpu_addr && cpu - w->cpu_addr < w->size) {
-			*bus = w->bus_addr + (cpu - w->cpu_addr);
-			return TG_OK;
-		}
-	}
-	return TG_ERANGE;
+	return translate(host, cpu, bus, false);
 }
 
-static int parse_windows(struct pci_host *host, const struct fdt *fdt, int node)
+/*
+ * `ranges` (outbound windows) or `dma-ranges` (inbound, optional, kept
+ * sorted by bus address; overlapping entries are an error).
+ */
+static PCI_OUTLINE int parse_ranges(struct pci_host *host, const struct fdt *fdt, int node,
+				    bool dma)
 {
-	struct fdt_range r[PCI_MAX_WINDOWS];
-	int n = fdt_ranges(fdt, node, "ranges", r, PCI_MAX_WINDOWS);
+	struct fdt_range r[PCI_MAX_WINDOWS];	/* == PCI_MAX_DMA_RANGES */
+	int n = fdt_ranges(fdt, node, dma ? "dma-ranges" : "ranges", r, PCI_MAX_WINDOWS);
 	int parent = fdt_parent(fdt, node);
 
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++) {
-		struct pci_window *w = &host->win[host->nwin];
-		unsigned space = PCI_PHYS_HI_SPACE(r[i].child_flags);
-		int err;
-
-		if (!r[i].size || r[i].child_addr + r[i].size < r[i].child_addr)
-			return TG_EFDT_PROP;
-		if (space == PCI_SPACE_CODE_IO)
-			w->space = PCI_SPACE_IO;
-		else if (space == PCI_SPACE_CODE_MEM32)
-			w->space = PCI_SPACE_MEM32;
-		else if (space == PCI_SPACE_CODE_MEM64)
-			w->space = PCI_SPACE_MEM64;
-		else
-			return TG_EFDT_PROP;	/* config space in ranges is meaningless */
-		w->prefetchable = (r[i].child_flags & PCI_PHYS_HI_PREFETCH) != 0;
-		w->bus_addr = r[i].child_addr;
-		w->size = r[i].size;
-		err = fdt_translate(fdt, parent, r[i].parent_addr, &w->cpu_addr);
-		if (err)
-			return err;
-		/* A "32-bit" window must be addressable by 32-bit BARs. */
-		if (w->space == PCI_SPACE_MEM32 && w->bus_addr + w->size > (1ull << 32))
-			w->space = PCI_SPACE_MEM64;
-		w->next = w->bus_addr;
-		host->nwin++;
-	}
-	return TG_OK;
-}
-
-static int parse_dma_ranges(struct pci_host *host, const struct fdt *fdt, int node)
-{
-	struct fdt_range r[PCI_MAX_DMA_RANGES];
-	int n = fdt_ranges(fdt, node, "dma-ranges", r, PCI_MAX_DMA_RANGES);
-	int parent = fdt_parent(fdt, node);
-
-	if (n == TG_ENOENT)
+	if (dma && n == TG_ENOENT)
 		return TG_OK;
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++) {
-		struct pci_dma_range d = { .bus_addr = r[i].child_addr, .size = r[i].size };
-		int err = fdt_translate(fdt, parent, r[i].parent_addr, &d.cpu_addr);
+		uint64_t bus = r[i].child_addr, size = r[i].size, cpu;
+		unsigned int space = PCI_PHYS_HI_SPACE(r[i].child_flags);
+
+		/* Config space in ranges is meaningless. */
+		if (!dma && (!size || bus + size < bus || space == PCI_SPACE_CODE_CONFIG))
+			return TG_EFDT_PROP;
+		int err = fdt_translate(fdt, parent, r[i].parent_addr, &cpu);
 		if (err)
 			return err;
-		if (!d.size || d.bus_addr + d.size - 1 < d.bus_addr)
+		if (!dma) {
+			struct pci_window *w = &host->win[host->nwin++];
+			/* enum pci_space follows the space codes. */
+			w->space = (enum pci_space)(space - PCI_SPACE_CODE_IO);
+			/* A "32-bit" window must be addressable by 32-bit BARs. */
+			if (w->space == PCI_SPACE_MEM32 && bus + size > (1ull << 32))
+				w->space = PCI_SPACE_MEM64;
+			w->prefetchable = (r[i].child_flags & PCI_PHYS_HI_PREFETCH) != 0;
+			w->cpu_addr = cpu;
+			w->bus_addr = w->next = bus;
+			w->size = size;
+			continue;
+		}
+		if (!size || bus + size - 1 < bus)
 			return TG_EFDT_PROP;
-		/* Keep them sorted by bus address; overlapping entries are an error. */
-		unsigned int pos = host->ndma;
-		while (pos > 0 && host->dma[pos - 1].bus_addr > d.bus_addr) {
+		unsigned int pos = host->ndma++;
+		while (pos > 0 && host->dma[pos - 1].bus_addr > bus) {
 			host->dma[pos] = host->dma[pos - 1];
 			pos--;
 		}
-		host->dma[pos] = d;
-		host->ndma++;
+		host->dma[pos] = (struct pci_dma_range){ .bus_addr = bus, .cpu_addr = cpu, .size = size };
 	}
-	for (unsigned int i = 1; i < host->ndma; i++)
+	for (unsigned int i = 1; dma && i < host->ndma; i++)
 		if (host->dma[i - 1].bus_addr + host->dma[i - 1].size > host->dma[i].bus_addr)
 			return TG_EFDT_PROP;
 	return TG_OK;
@@ -179,8 +162,11 @@ int pci_host_from_fdt(struct pci_host *host, const struct fdt *fdt, int node)
 	if (br) {
 		if (len != 8)
 			return TG_EFDT_PROP;
-		uint32_t lo = (uint32_t)br[0] << 24 | (uint32_t)br[1] << 16 | (uint32_t)br[2] << 8 | br[3];
-		uint32_t hi = (uint32_t)br[4] << 24 | (uint32_t)br[5] << 16 | (uint32_t)br[6] << 8 | br[7];
+		uint32_t lo = 0, hi = 0;
+		for (unsigned int i = 0; i < 4; i++) {
+			lo = lo << 8 | br[i];
+			hi = hi << 8 | br[4 + i];
+		}
 		if (lo > hi || hi > 0xff)
 			return TG_EFDT_PROP;
 		h.bus_start = (uint8_t)lo;
@@ -199,10 +185,9 @@ int pci_host_from_fdt(struct pci_host *host, const struct fdt *fdt, int node)
 	h.segment = fdt_prop_u32(fdt, node, "linux,pci-domain", &domain) == TG_OK ?
 		    (uint16_t)domain : (uint16_t)nhosts;
 	h.coherent = fdt_getprop(fdt, node, "dma-coherent", NULL) != NULL;
-	err = parse_windows(&h, fdt, node);
-	if (err)
-		return err;
-	err = parse_dma_ranges(&h, fdt, node);
+	err = parse_ranges(&h, fdt, node, false);
+	if (!err)
+		err = parse_ranges(&h, fdt, node, true);
 	if (err)
 		return err;
 	h.ecam_size = (uint64_t)(h.bus_end - h.bus_start + 1) << 20;
@@ -222,8 +207,8 @@ int pci_init_from_fdt(const struct fdt *fdt)
 
 	if (!fdt)
 		return TG_EINVAL;
-	for (int node = fdt_node_by_compatible(fdt, -1, "pci-host-ecam-generic"); node >= 0;
-	     node = fdt_node_by_compatible(fdt, node, "pci-host-ecam-generic")) {
+	for (int node = -1;
+	     (node = fdt_node_by_compatible(fdt, node, "pci-host-ecam-generic")) >= 0;) {
 		if (!fdt_is_available(fdt, node))
 			continue;
 		if (nhosts >= PCI_MAX_HOSTS) {

@@ -34,13 +34,14 @@ static uint32_t dma_alias_rid(const struct pci_dev *dev)
 	return rid;
 }
 
+/* Only for a host described by the DT (pci_map_ids checked). */
 static void map_intx(struct pci_dev *dev)
 {
 	const struct fdt *fdt = dev->host->fdt;
 	const struct pci_dev *d = dev;
 	uint32_t pin = dev->intx_pin;
 
-	if (!fdt || dev->host->node < 0 || !pin)
+	if (!pin)
 		return;
 	/* Swizzle across each bridge up to the root bus (PCI-to-PCI Bridge 1.2 9.1). */
 	while (d->parent) {
@@ -55,30 +56,29 @@ static void map_intx(struct pci_dev *dev)
 	if (irq.cells[0] > 1)
 		return;
 	dev->intx_intid = irq.cells[1] + (irq.cells[0] ? 16 : 32);
-	dev->intx_edge = (irq.cells[2] & 0xf) == 1 || (irq.cells[2] & 0xf) == 2;
+	/* Trigger type 1 or 2: rising or falling edge. */
+	dev->intx_edge = (irq.cells[2] & 0xf) - 1u < 2u;
 }
 
 void pci_map_ids(struct pci_dev *dev)
 {
 	const struct fdt *fdt = dev->host->fdt;
-	char name[PCI_NAME_LEN];
 	int target, err;
 	uint32_t out;
 
 	dev->rid = dma_alias_rid(dev);
 	if (!fdt || dev->host->node < 0)
 		return;
-	pci_dev_name(dev, name, sizeof(name));
 	err = fdt_map_id(fdt, dev->host->node, "iommu-map", dev->rid, &target, &out);
 	if (err == TG_OK) {
 		dev->has_sid = true;
 		dev->sid = out;
 		dev->iommu_node = target;
-		pr_info("pci %s: StreamID 0x%04x (RID 0x%04x) on %s\n", name, (unsigned)out,
-			(unsigned)dev->rid, fdt_node_name(fdt, target));
+		pci_info(dev, "StreamID 0x%04x (RID 0x%04x) on %s\n", (unsigned)out,
+			 (unsigned)dev->rid, fdt_node_name(fdt, target));
 	} else if (err == TG_ERANGE) {
-		pr_warn("pci %s: RID 0x%04x not covered by iommu-map: DMA must stay off\n", name,
-			(unsigned)dev->rid);
+		pci_warn(dev, "RID 0x%04x not covered by iommu-map: DMA must stay off\n",
+			 (unsigned)dev->rid);
 	}
 	if (fdt_map_id(fdt, dev->host->node, "msi-map", dev->rid, &target, &out) == TG_OK) {
 		dev->has_msi_id = true;

@@ -9,7 +9,8 @@
  * MSI-X tables live in a memory BAR; they are reached through ioremap and
  * touched only with 32-bit accesses (6.8.2: DWORD accesses must work).
  * Per-function state (the mapped table and PBA) sits in a
- * small static pool keyed by the pci_dev.
+ * small static pool keyed by the pci_dev; a slot is taken exactly while
+ * the function's MSI-X is enabled.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,44 +39,29 @@ struct msi_state {
 
 static struct msi_state msi_pool[MSI_MAX_FUNCTIONS];
 
-static struct msi_state *state_of(const struct pci_dev *dev)
+/* The slot of `dev`, else a free one (table NULL); NULL when the pool is full. */
+static struct msi_state *slot_of(const struct pci_dev *dev)
 {
-	for (unsigned int i = 0; i < MSI_MAX_FUNCTIONS; i++)
+	struct msi_state *free = NULL;
+
+	for (unsigned int i = 0; i < MSI_MAX_FUNCTIONS; i++) {
 		if (msi_pool[i].dev == dev)
 			return &msi_pool[i];
-	return NULL;
-}
-
-static struct msi_state *state_get(struct pci_dev *dev)
-{
-	struct msi_state *s = state_of(dev);
-
-	for (unsigned int i = 0; i < MSI_MAX_FUNCTIONS && !s; i++) {
-		if (!msi_pool[i].dev) {
-			s = &msi_pool[i];
-			*s = (struct msi_state){ .dev = dev };
-		}
+		if (!free && !msi_pool[i].dev)
+			free = &msi_pool[i];
 	}
-	return s;
-}
-
-static void state_put(struct msi_state *s)
-{
-	if (s && !s->table)
-		s->dev = NULL;
+	return free;
 }
 
 /* Config reads that see a function gone (all-ones) become TG_EIO, said once per call. */
 static int cfg_read16_live(struct pci_dev *dev, uint16_t off, uint16_t *v)
 {
 	int err = pci_cfg_read16(dev, off, v);
-	char name[PCI_NAME_LEN];
 
 	if (err)
 		return err;
 	if (*v == 0xffff) {
-		pci_dev_name(dev, name, sizeof(name));
-		pr_err("pci %s: config space reads all-ones at 0x%02x: device gone?\n", name, off);
+		pci_err(dev, "config space reads all-ones at 0x%02x: device gone?\n", off);
 		return TG_EIO;
 	}
 	return TG_OK;
@@ -93,14 +79,11 @@ static int set_intx(struct pci_dev *dev, bool enabled)
 	return pci_cfg_write16(dev, PCI_COMMAND, cmd);
 }
 
-static uint8_t msi_cap(struct pci_dev *dev)
+static uint8_t cap_of(struct pci_dev *dev, bool msix)
 {
-	return dev->cap_msi ? dev->cap_msi : pci_find_cap(dev, PCI_CAP_ID_MSI);
-}
+	uint8_t cap = msix ? dev->cap_msix : dev->cap_msi;
 
-static uint8_t msix_cap(struct pci_dev *dev)
-{
-	return dev->cap_msix ? dev->cap_msix : pci_find_cap(dev, PCI_CAP_ID_MSIX);
+	return cap ? cap : pci_find_cap(dev, msix ? PCI_CAP_ID_MSIX : PCI_CAP_ID_MSI);
 }
 
 /* The MSI (or MSI-X) capability and its Message Control, read live. */
@@ -108,18 +91,35 @@ static int cap_ctrl(struct pci_dev *dev, bool msix, uint8_t *cap, uint16_t *ctrl
 {
 	if (!dev)
 		return TG_EINVAL;
-	*cap = msix ? msix_cap(dev) : msi_cap(dev);
+	*cap = cap_of(dev, msix);
 	if (!*cap)
 		return TG_ENOENT;
-	return cfg_read16_live(dev, *cap + (msix ? PCI_MSIX_FLAGS : PCI_MSI_FLAGS), ctrl);
+	/* PCI_MSI_FLAGS == PCI_MSIX_FLAGS */
+	return cfg_read16_live(dev, *cap + PCI_MSI_FLAGS, ctrl);
+}
+
+/* MSI and MSI-X exclude each other: is the kind other than `msix` on? */
+static bool other_kind_on(struct pci_dev *dev, bool msix)
+{
+	uint8_t cap = cap_of(dev, !msix);
+	uint16_t ctrl;
+
+	return cap && !cfg_read16_live(dev, cap + PCI_MSI_FLAGS, &ctrl) &&
+	       (ctrl & (msix ? PCI_MSI_FLAGS_ENABLE : PCI_MSIX_FLAGS_ENABLE));
+}
+
+/* A config write that only happens when everything before it worked. */
+static int then_write(int err, struct pci_dev *dev, uint16_t off, unsigned int size, uint32_t val)
+{
+	return err ? err : pci_dev_cfg_write(dev, off, size, val);
 }
 
 /* --- MSI ---------------------------------------------------------------------- */
 
 int pci_msi_enable(struct pci_dev *dev, const struct msi_msg *msg)
 {
-	uint16_t ctrl, xctrl;
-	uint8_t cap, xcap;
+	uint16_t ctrl;
+	uint8_t cap;
 	int err;
 
 	if (!msg || (msg->address & 3u))
@@ -127,9 +127,7 @@ int pci_msi_enable(struct pci_dev *dev, const struct msi_msg *msg)
 	err = cap_ctrl(dev, false, &cap, &ctrl);
 	if (err)
 		return err;
-	xcap = msix_cap(dev);
-	if (xcap && !cfg_read16_live(dev, xcap + PCI_MSIX_FLAGS, &xctrl) &&
-	    (xctrl & PCI_MSIX_FLAGS_ENABLE))
+	if (other_kind_on(dev, false))
 		return TG_EBUSY;
 	bool is64 = (ctrl & PCI_MSI_FLAGS_64BIT) != 0;
 	/* Message Data is 16 bits wide; GICv2m SPIs and ITS EventIDs fit. */
@@ -139,20 +137,17 @@ int pci_msi_enable(struct pci_dev *dev, const struct msi_msg *msg)
 	/* Off while the message changes: no write of half a message. */
 	ctrl &= (uint16_t)~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
 	err = pci_cfg_write16(dev, cap + PCI_MSI_FLAGS, ctrl);
-	if (!err)
-		err = pci_cfg_write32(dev, cap + PCI_MSI_ADDRESS_LO, (uint32_t)msg->address);
-	if (!err && is64)
-		err = pci_cfg_write32(dev, cap + PCI_MSI_ADDRESS_HI, (uint32_t)(msg->address >> 32));
-	if (!err)
-		err = pci_cfg_write16(dev, cap + (is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32),
-				      (uint16_t)msg->data);
-	if (!err && (ctrl & PCI_MSI_FLAGS_MASKBIT))
-		err = pci_cfg_write32(dev, cap + (is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32), 0);
+	err = then_write(err, dev, cap + PCI_MSI_ADDRESS_LO, 4, (uint32_t)msg->address);
+	if (is64)
+		err = then_write(err, dev, cap + PCI_MSI_ADDRESS_HI, 4, (uint32_t)(msg->address >> 32));
+	/* Data, then the mask bits, move 4 bytes up in a 64-bit capability. */
+	uint16_t shift = is64 ? 4 : 0;
+	err = then_write(err, dev, cap + PCI_MSI_DATA_32 + shift, 2, msg->data);
+	if (ctrl & PCI_MSI_FLAGS_MASKBIT)
+		err = then_write(err, dev, cap + PCI_MSI_MASK_32 + shift, 4, 0);
 	if (!err)
 		err = set_intx(dev, false);
-	if (!err)
-		err = pci_cfg_write16(dev, cap + PCI_MSI_FLAGS, ctrl | PCI_MSI_FLAGS_ENABLE);
-	return err;
+	return then_write(err, dev, cap + PCI_MSI_FLAGS, 2, ctrl | PCI_MSI_FLAGS_ENABLE);
 }
 
 int pci_msi_disable(struct pci_dev *dev)
@@ -162,8 +157,7 @@ int pci_msi_disable(struct pci_dev *dev)
 	int err;
 
 	err = cap_ctrl(dev, false, &cap, &ctrl);
-	if (!err)
-		err = pci_cfg_write16(dev, cap + PCI_MSI_FLAGS, ctrl & ~PCI_MSI_FLAGS_ENABLE);
+	err = then_write(err, dev, cap + PCI_MSI_FLAGS, 2, ctrl & ~PCI_MSI_FLAGS_ENABLE);
 	if (!err)
 		err = set_intx(dev, true);
 	return err;
@@ -203,12 +197,10 @@ int pci_msix_table_size(struct pci_dev *dev)
 static volatile uint8_t *msix_map(struct pci_dev *dev, uint8_t cap, uint16_t reg, size_t bytes,
 				  const char *what)
 {
-	char name[PCI_NAME_LEN];
 	uint32_t v;
 
-	pci_dev_name(dev, name, sizeof(name));
 	if (pci_cfg_read32(dev, cap + reg, &v) || v == 0xffffffffu) {
-		pr_err("pci %s: MSI-X %s register reads all-ones\n", name, what);
+		pci_err(dev, "MSI-X %s register reads all-ones\n", what);
 		return NULL;
 	}
 	unsigned int bir = PCI_MSIX_BIR(v);
@@ -217,35 +209,38 @@ static volatile uint8_t *msix_map(struct pci_dev *dev, uint8_t cap, uint16_t reg
 
 	if (!bar || !(bar->flags & PCI_BAR_ASSIGNED) || (bar->flags & PCI_BAR_IO) ||
 	    off + bytes > bar->size) {
-		pr_err("pci %s: MSI-X %s (BIR %u, offset 0x%llx, %zu bytes) not inside an assigned memory BAR\n",
-		       name, what, bir, (unsigned long long)off, bytes);
+		pci_err(dev, "MSI-X %s (BIR %u, offset 0x%llx, %zu bytes) not inside an assigned memory BAR\n",
+			what, bir, (unsigned long long)off, bytes);
 		return NULL;
 	}
 	return plat_map(bar->cpu_addr + off, bytes, PLAT_MEM_DEVICE);
 }
 
+static void mask_entries(volatile uint8_t *table, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		mmio_write32(table + i * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_CTRL,
+			     PCI_MSIX_ENTRY_CTRL_MASKBIT);
+}
+
 int pci_msix_enable(struct pci_dev *dev, unsigned int nvec)
 {
 	struct msi_state *s;
-	uint16_t ctrl, mctrl;
-	uint8_t cap, mcap;
-	int err, size;
+	uint16_t ctrl;
+	uint8_t cap;
+	int err;
 
 	if (!dev || nvec == 0)
 		return TG_EINVAL;
-	cap = msix_cap(dev);
-	if (!cap)
-		return TG_ENOENT;
-	size = pci_msix_table_size(dev);
-	if (size < 0)
-		return size;
-	if (nvec > (unsigned int)size)
+	err = cap_ctrl(dev, true, &cap, &ctrl);
+	if (err)
+		return err;
+	unsigned int size = (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1u;
+	if (nvec > size)
 		return TG_ERANGE;
-	mcap = msi_cap(dev);
-	if (mcap && !cfg_read16_live(dev, mcap + PCI_MSI_FLAGS, &mctrl) &&
-	    (mctrl & PCI_MSI_FLAGS_ENABLE))
+	if (other_kind_on(dev, true))
 		return TG_EBUSY;
-	s = state_of(dev);
+	s = slot_of(dev);
 	if (s && s->table)
 		return TG_EBUSY;
 
@@ -255,15 +250,9 @@ int pci_msix_enable(struct pci_dev *dev, unsigned int nvec)
 					 "PBA");
 	if (!table || !pba)
 		return TG_ERANGE;
-	s = state_get(dev);
 	if (!s)
 		return TG_ENOMEM;
 
-	err = cfg_read16_live(dev, cap + PCI_MSIX_FLAGS, &ctrl);
-	if (err) {
-		state_put(s);
-		return err;
-	}
 	/*
 	 * Enable with the whole function masked, mask each entry, then lift
 	 * the function mask: entries are only written while masked, and
@@ -272,45 +261,47 @@ int pci_msix_enable(struct pci_dev *dev, unsigned int nvec)
 	ctrl &= (uint16_t)~PCI_MSIX_FLAGS_ENABLE;
 	err = pci_cfg_write16(dev, cap + PCI_MSIX_FLAGS,
 			      ctrl | PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
-	for (unsigned int i = 0; !err && i < (unsigned int)size; i++)
-		mmio_write32(table + i * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_CTRL,
-			     PCI_MSIX_ENTRY_CTRL_MASKBIT);
-	if (!err)
+	if (!err) {
+		mask_entries(table, size);
 		err = set_intx(dev, false);
-	if (!err)
-		err = pci_cfg_write16(dev, cap + PCI_MSIX_FLAGS,
-				      (ctrl & (uint16_t)~PCI_MSIX_FLAGS_MASKALL) | PCI_MSIX_FLAGS_ENABLE);
+	}
+	err = then_write(err, dev, cap + PCI_MSIX_FLAGS, 2,
+			 (ctrl & (uint16_t)~PCI_MSIX_FLAGS_MASKALL) | PCI_MSIX_FLAGS_ENABLE);
 	if (err) {
 		(void)pci_cfg_write16(dev, cap + PCI_MSIX_FLAGS, ctrl);
-		state_put(s);
 		return err;
 	}
-	s->table = table;
-	s->pba = pba;
-	s->table_size = (unsigned int)size;
-	s->nvec = nvec;
+	*s = (struct msi_state){ .dev = dev, .table = table, .pba = pba, .table_size = size,
+				 .nvec = nvec };
 	return TG_OK;
 }
 
-static struct msi_state *msix_state(struct pci_dev *dev, unsigned int idx)
+/* Entry `idx` of an enabled table: TG_ENOENT with MSI-X off, TG_ERANGE past nvec. */
+static int msix_entry(struct pci_dev *dev, unsigned int idx, struct msi_state **sp,
+		      volatile uint8_t **e)
 {
-	struct msi_state *s = dev ? state_of(dev) : NULL;
+	struct msi_state *s = slot_of(dev);
 
-	return s && s->table && idx < s->nvec ? s : NULL;
+	if (!s || !s->table)
+		return TG_ENOENT;
+	if (idx >= s->nvec)
+		return TG_ERANGE;
+	*sp = s;
+	*e = s->table + idx * PCI_MSIX_ENTRY_SIZE;
+	return TG_OK;
 }
 
 int pci_msix_set_vector(struct pci_dev *dev, unsigned int idx, const struct msi_msg *msg,
 			bool masked)
 {
 	struct msi_state *s;
+	volatile uint8_t *e;
 
 	if (!dev || !msg || (msg->address & 3u))
 		return TG_EINVAL;
-	s = msix_state(dev, idx);
-	if (!s)
-		return state_of(dev) && state_of(dev)->table ? TG_ERANGE : TG_ENOENT;
-	volatile uint8_t *e = s->table + idx * PCI_MSIX_ENTRY_SIZE;
-
+	int err = msix_entry(dev, idx, &s, &e);
+	if (err)
+		return err;
 	mmio_write32(e + PCI_MSIX_ENTRY_CTRL, PCI_MSIX_ENTRY_CTRL_MASKBIT);
 	mmio_write32(e + PCI_MSIX_ENTRY_ADDR_LO, (uint32_t)msg->address);
 	mmio_write32(e + PCI_MSIX_ENTRY_ADDR_HI, (uint32_t)(msg->address >> 32));
@@ -324,13 +315,13 @@ int pci_msix_get_vector(struct pci_dev *dev, unsigned int idx, struct msi_msg *m
 			bool *masked)
 {
 	struct msi_state *s;
+	volatile uint8_t *e;
 
 	if (!dev || !msg || !masked)
 		return TG_EINVAL;
-	s = msix_state(dev, idx);
-	if (!s)
-		return state_of(dev) && state_of(dev)->table ? TG_ERANGE : TG_ENOENT;
-	volatile uint8_t *e = s->table + idx * PCI_MSIX_ENTRY_SIZE;
+	int err = msix_entry(dev, idx, &s, &e);
+	if (err)
+		return err;
 	uint32_t ctrl = mmio_read32(e + PCI_MSIX_ENTRY_CTRL);
 
 	if (ctrl == 0xffffffffu)
@@ -345,22 +336,18 @@ int pci_msix_get_vector(struct pci_dev *dev, unsigned int idx, struct msi_msg *m
 int pci_msix_pending(struct pci_dev *dev, unsigned int idx)
 {
 	struct msi_state *s;
+	volatile uint8_t *e;
 
 	if (!dev)
 		return TG_EINVAL;
-	s = msix_state(dev, idx);
-	if (!s)
+	if (msix_entry(dev, idx, &s, &e))
 		return TG_ENOENT;
 	/* QWORD array, read as DWORDs: bit idx of the whole array. */
 	uint32_t w = mmio_read32(s->pba + (idx / 32u) * 4u);
 
 	/* All-ones may be 32 pending vectors, or no device behind the BAR. */
-	if (w == 0xffffffffu &&
-	    mmio_read32(s->table + idx * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_CTRL) == 0xffffffffu) {
-		char name[PCI_NAME_LEN];
-
-		pci_dev_name(dev, name, sizeof(name));
-		pr_err("pci %s: MSI-X table and PBA read all-ones: device gone?\n", name);
+	if (w == 0xffffffffu && mmio_read32(e + PCI_MSIX_ENTRY_CTRL) == 0xffffffffu) {
+		pci_err(dev, "MSI-X table and PBA read all-ones: device gone?\n");
 		return TG_EIO;
 	}
 
@@ -376,23 +363,16 @@ int pci_msix_disable(struct pci_dev *dev)
 
 	if (!dev)
 		return TG_EINVAL;
-	cap = msix_cap(dev);
-	s = state_of(dev);
+	cap = cap_of(dev, true);
+	s = slot_of(dev);
 	if (!cap || !s || !s->table)
 		return TG_ENOENT;
-	for (unsigned int i = 0; i < s->table_size; i++)
-		mmio_write32(s->table + i * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_CTRL,
-			     PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	mask_entries(s->table, s->table_size);
 	err = cfg_read16_live(dev, cap + PCI_MSIX_FLAGS, &ctrl);
-	if (!err)
-		err = pci_cfg_write16(dev, cap + PCI_MSIX_FLAGS,
-				      ctrl & (uint16_t)~(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL));
+	err = then_write(err, dev, cap + PCI_MSIX_FLAGS, 2,
+			 ctrl & (uint16_t)~(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL));
 	if (!err)
 		err = set_intx(dev, true);
-	s->table = NULL;
-	s->pba = NULL;
-	s->nvec = 0;
-	s->table_size = 0;
-	state_put(s);
+	*s = (struct msi_state){ 0 };
 	return err;
 }
