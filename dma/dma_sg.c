@@ -133,31 +133,52 @@ static int map_sg_direct(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 }
 
 /*
- * What a failed map leaves behind, undone: ranges [0, mapped) and whatever
- * part of range `mapped` got mapped are unmapped (one invalidation), the
- * IOVA and its record freed, the list cleared.
+ * Where an entry of `span` IOVA bytes goes once the previous one ended at
+ * cur: at cur, or at the next boundary when it would cross one there.
+ */
+static inline uint64_t place(uint64_t cur, uint64_t span, uint64_t boundary)
+{
+	return ((cur ^ (cur + span - 1)) & ~boundary) ? (cur | boundary) + 1 : cur;
+}
+
+static inline uint64_t entry_span(const struct dma_sg *s)
+{
+	return granule_up(granule_off(s->phys) + s->length);
+}
+
+/* A segment opened at a may grow up to (exclusive): max_seg_size and seg_boundary. */
+static inline uint64_t seg_limit(dma_addr_t a, uint32_t max_seg, uint64_t boundary)
+{
+	uint64_t lim = a + max_seg, last = a | boundary;
+
+	return last < lim - 1 ? last + 1 : lim;
+}
+
+/*
+ * What a failed map leaves behind, undone: the entries before `failed`,
+ * laid out again as pass 2 placed them, and [its IOVA, stop) are unmapped
+ * (one invalidation), the IOVA and its record freed, the list cleared.
  */
 static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents,
-		       const struct io_map_range *r, unsigned int nranges, unsigned int mapped,
-		       uint64_t base, uint64_t len, int err)
+		       const uint8_t *kinds, unsigned int failed, uint64_t stop, uint64_t base,
+		       uint64_t len, int err)
 {
-	static uint64_t spans[DMA_SG_MAX + 1][2];
+	static uint64_t spans[DMA_SG_MAX][2];
 	struct dma_iommu *io = dd->iommu;
+	uint64_t cur = base;
 	unsigned int n = 0;
 
-	for (unsigned int k = 0; k < mapped; k++, n++) {
-		spans[n][0] = base + r[k].iova_off;
-		spans[n][1] = r[k].size;
-	}
-	if (mapped < nranges) {
-		/* Granule by granule: the prefix of the failed range that made it. */
-		uint64_t a = base + r[mapped].iova_off, pa;
-		spans[n][0] = a;
-		spans[n][1] = 0;
-		while (spans[n][1] < r[mapped].size &&
-		       smmu_iova_to_phys(io->dom, a + spans[n][1], &pa) == TG_OK)
-			spans[n][1] += DMA_GRANULE;
-		n += spans[n][1] != 0;
+	for (unsigned int k = 0; k <= failed; k++) {
+		if (kinds && kinds[k] == ENTRY_BUS)
+			continue;
+		uint64_t span = entry_span(&sg[k]);
+		cur = place(cur, span, dd->seg_boundary);
+		uint64_t end = k == failed ? stop : cur + span;
+		if (n && spans[n - 1][0] + spans[n - 1][1] == cur)
+			spans[n - 1][1] += end - cur;
+		else if (end > cur)
+			spans[n][0] = cur, spans[n++][1] = end - cur;
+		cur += span;
 	}
 	if (n)
 		smmu_unmap_ranges_locked(io->dom, (const uint64_t (*)[2])spans, n);
@@ -172,7 +193,6 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 {
 	static uint8_t bus[DMA_SG_MAX];
 	static uint8_t kinds[DMA_SG_MAX];
-	static struct io_map_range ranges[DMA_SG_MAX];
 
 	/* A count beyond the limit may not match the array: touch nothing. */
 	if (!sg || !nents || nents > DMA_SG_MAX)
@@ -199,53 +219,57 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 	const uint32_t max_seg = dd->max_seg_size;
 	const bool coherent = dd->coherent;
 	const bool maybe_p2p = p2p_provider_count() != 0;
-	bool any_mmio = false;
 	uint64_t len = 0;
-	unsigned int nranges = 0;
 	int err = TG_OK;
 
-	/* Pass 1: check, classify and lay out every entry. */
+	/* Pass 1: check and classify every entry, add up its IOVA (gaps aside). */
 	for (unsigned int i = 0; i < nents; i++) {
 		struct dma_sg *s = &sg[i];
 		const uint64_t phys = s->phys;
 		const uint32_t length = s->length;
-		enum entry_kind kind = ENTRY_MEM;
-		uint64_t baddr = 0;
 
-		if (!length || phys + length - 1 < phys || length > max_seg) {
+		if ((uint32_t)(length - 1) >= max_seg || phys + (length - 1) < phys) {
 			err = TG_EINVAL;
 			break;
 		}
 		if (maybe_p2p) {
+			enum entry_kind kind;
+			uint64_t baddr = 0;
 			err = classify(dd, s, &kind, &baddr);
 			if (err)
 				break;
-			any_mmio |= kind == ENTRY_MMIO;
-		}
-		kinds[i] = (uint8_t)kind;
-		if (kind == ENTRY_BUS) {
-			s->dma_address = baddr;	/* read back by pass 3 */
-			continue;
-		}
-		uint64_t off = granule_off(phys);
-		uint64_t span = granule_up(off + length);
-		if ((len ^ (len + span - 1)) & ~boundary) {
-			if (span - 1 > boundary) {
-				err = TG_EINVAL;	/* can never fit between two boundaries */
-				break;
+			kinds[i] = (uint8_t)kind;
+			if (kind == ENTRY_BUS) {
+				s->dma_address = baddr;	/* read back by pass 2 */
+				continue;
 			}
-			len = (len + boundary) & ~boundary;
 		}
-		ranges[nranges++] = (struct io_map_range){ len, phys - off, span };
-		len += span;
+		len += granule_up(granule_off(phys) + length);
+	}
+	/* Gaps only when the list outgrows one boundary window: lay it out. */
+	if (!err && len && len - 1 > boundary) {
+		uint64_t cur = 0;
+		for (unsigned int i = 0; i < nents && !err; i++) {
+			if (maybe_p2p && kinds[i] == ENTRY_BUS)
+				continue;
+			uint64_t span = entry_span(&sg[i]);
+			if (span - 1 > boundary)
+				err = TG_EINVAL;	/* can never fit between two boundaries */
+			cur = place(cur, span, boundary) + span;
+		}
+		len = cur;
 	}
 	if (err) {
 		clear_dma_fields(sg, nents);
 		return err;
 	}
 
-	/* Pass 2: one allocation (recorded for the exact unmap check), one batch of ranges. */
+	/* One allocation (recorded for the exact unmap check), naturally
+	 * aligned: the boundaries fall where pass 1 assumed. */
 	uint64_t base = 0;
+	struct io_pgtable_batch b;
+	b.pgt = NULL;	/* no batch for a list of bus addresses only */
+	unsigned int prot = dir == DMA_TO_DEVICE ? IOMMU_READ : IOMMU_READ | IOMMU_WRITE;
 	if (len) {
 		err = dma_iova_alloc(dd, len, &base);
 		if (!err) {
@@ -258,79 +282,84 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 			dd->cnt.map_failures++;
 			return err;
 		}
-		struct io_pgtable_batch b;
-		unsigned int prot = dir == DMA_TO_DEVICE ? IOMMU_READ : IOMMU_READ | IOMMU_WRITE;
-		unsigned int mapped = 0, done, k = 0;
-		enum entry_kind batch_kind = ENTRY_MEM;
 		smmu_map_batch_start(io->dom, prot, &b);
-		/* Runs of one kind: memory, or peer BARs through the host bridge (device memory). */
-		for (unsigned int i = 0; any_mmio && i < nents && !err; i++) {
-			if (kinds[i] == ENTRY_BUS)
-				continue;
-			if (kinds[i] != batch_kind) {
-				err = io_pgtable_batch_map_ranges(&b, base, &ranges[mapped], k - mapped,
-								  &done);
-				mapped += done;
-				batch_kind = (enum entry_kind)kinds[i];
-				io_pgtable_batch_set_prot(&b, batch_kind == ENTRY_MMIO ? prot | IOMMU_MMIO
-										 : prot);
-			}
-			k++;
-		}
-		if (!any_mmio)
-			k = nranges;
-		if (!err) {
-			err = io_pgtable_batch_map_ranges(&b, base, &ranges[mapped], k - mapped, &done);
-			mapped += done;
-		}
-		io_pgtable_batch_finish(&b);
-		if (err)
-			return map_sg_undo(dd, sg, nents, ranges, nranges, mapped, base, len, err);
 	}
 
-	/* Pass 3: the output segments, written in place, merged where they meet.
-	 * The open segment lives in locals; it is stored when the next one opens. */
-	unsigned int out = 0, k = 0;
-	dma_addr_t seg_addr = 0;
-	uint64_t seg_len = 0;
-	uint32_t seg_flags = 0;
+	/* Pass 2: map each entry where pass 1 laid it out and write the output
+	 * segments in place, merged where they meet.  The open segment lives in
+	 * locals ([seg_addr, seg_end), growing up to seg_lim); ~0 ends: none. */
+	const bool gaps = len - 1 > boundary;
+	enum entry_kind batch_kind = ENTRY_MEM;
+	uint64_t cur = base;
+	dma_addr_t seg_addr = 0, seg_end = ~0ull, seg_lim = 0;
+	unsigned int out = 0;
 	for (unsigned int i = 0; i < nents; i++) {
-		const uint32_t length = sg[i].length;
-		dma_addr_t a;
-		uint32_t flags = 0;
+		struct dma_sg *s = &sg[i];
+		const uint64_t phys = s->phys;
+		const uint32_t length = s->length;
+		enum entry_kind kind = ENTRY_MEM;
 
-		if (kinds[i] == ENTRY_BUS) {
-			a = sg[i].dma_address;	/* its own segment, flagged, never merged */
-			flags = DMA_SG_BUS_ADDRESS;
-		} else {
-			if (!coherent && kinds[i] == ENTRY_MEM)
-				dma_sync_for_device(dd, sg[i].phys, length, dir);
-			a = base + ranges[k++].iova_off + granule_off(sg[i].phys);
-			if (seg_len && !seg_flags && seg_addr + seg_len == a &&
-			    seg_len + length <= max_seg &&
-			    !((seg_addr ^ (a + length - 1)) & ~boundary)) {
-				seg_len += length;
+		if (maybe_p2p) {
+			kind = (enum entry_kind)kinds[i];
+			if (kind == ENTRY_BUS) {
+				dma_addr_t a = s->dma_address;
+				s->flags = 0;
+				s->dma_length = 0;
+				if (seg_end != ~0ull) {
+					sg[out].dma_address = seg_addr;
+					sg[out].dma_length = (uint32_t)(seg_end - seg_addr);
+					sg[out].flags = 0;
+					out++;
+				}
+				/* Its own segment, flagged, never merged. */
+				sg[out].dma_address = a;
+				sg[out].dma_length = length;
+				sg[out].flags = DMA_SG_BUS_ADDRESS;
+				out++;
+				seg_end = ~0ull;
 				continue;
 			}
+			if (kind != batch_kind) {
+				/* Peer BARs through the host bridge: device memory. */
+				io_pgtable_batch_set_prot(&b, kind == ENTRY_MMIO ? prot | IOMMU_MMIO : prot);
+				batch_kind = kind;
+			}
 		}
-		if (seg_len) {
+		const uint64_t off = granule_off(phys);
+		const uint64_t span = granule_up(off + length);
+		if (gaps)
+			cur = place(cur, span, boundary);
+		err = span == DMA_GRANULE ? io_pgtable_batch_put(&b, cur, phys - off)
+					  : io_pgtable_batch_map(&b, cur, phys - off, span);
+		if (err) {
+			io_pgtable_batch_finish(&b);
+			return map_sg_undo(dd, sg, nents, maybe_p2p ? kinds : NULL, i, b.stop,
+					   base, len, err);
+		}
+		if (!coherent && kind == ENTRY_MEM)
+			dma_sync_for_device(dd, phys, length, dir);
+		const dma_addr_t a = cur + off, end = a + length;
+		cur += span;
+		s->flags = 0;
+		s->dma_length = 0;
+		if (a == seg_end && end <= seg_lim) {
+			seg_end = end;
+			continue;
+		}
+		if (seg_end != ~0ull) {
 			sg[out].dma_address = seg_addr;
-			sg[out].dma_length = (uint32_t)seg_len;
-			sg[out].flags = seg_flags;
+			sg[out].dma_length = (uint32_t)(seg_end - seg_addr);
 			out++;
 		}
 		seg_addr = a;
-		seg_len = length;
-		seg_flags = flags;
+		seg_end = end;
+		seg_lim = seg_limit(a, max_seg, boundary);
 	}
-	sg[out].dma_address = seg_addr;
-	sg[out].dma_length = (uint32_t)seg_len;
-	sg[out].flags = seg_flags;
-	out++;
-	for (unsigned int j = out; j < nents; j++) {
-		sg[j].dma_address = 0;
-		sg[j].dma_length = 0;
-		sg[j].flags = 0;
+	io_pgtable_batch_finish(&b);
+	if (seg_end != ~0ull) {
+		sg[out].dma_address = seg_addr;
+		sg[out].dma_length = (uint32_t)(seg_end - seg_addr);
+		out++;
 	}
 	dd->cnt.maps++;
 	return (int)out;

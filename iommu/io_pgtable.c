@@ -557,7 +557,12 @@ int io_pgtable_batch_start(struct io_pgtable *pgt, unsigned int prot, struct io_
 {
 	if (!pgt || !pgt->root || !b || !prot_valid(prot))
 		return TG_EINVAL;
-	*b = (struct io_pgtable_batch){ .pgt = pgt, .attrs = ptd_prot_attrs(prot), .lo = SIZE_MAX };
+	unsigned int g = granule(pgt);
+	*b = (struct io_pgtable_batch){
+		.pgt = pgt, .attrs = ptd_prot_attrs(prot), .shift = g,
+		.reject = ((1ull << g) - 1) | ~(pgt->oas_top - 1),
+	};
+	b->leaf = ptd_leaf(0, g, b->attrs, 1);
 	return TG_OK;
 }
 
@@ -576,6 +581,22 @@ static void batch_flush(struct io_pgtable_batch *b)
 	}
 	b->added = 0;
 	b->key = 0;
+	b->win_size = 0;
+}
+
+/* Makes t (holding iova) the current table; put may fill it unless it needs cleaning. */
+static void batch_enter(struct io_pgtable_batch *b, uint64_t *t, uint64_t iova)
+{
+	struct io_pgtable *pgt = b->pgt;
+	unsigned int span = pgt->leaf_span_shift;
+
+	b->key = (iova >> span) + 1;
+	b->tbl = t;
+	b->pd = pgt->leaf_parent;
+	b->lo = SIZE_MAX;
+	b->hi = 0;
+	b->win = iova & ~((1ull << span) - 1);
+	b->win_size = pgt->mem.clean ? 0 : 1ull << span;
 }
 
 int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys, uint64_t size)
@@ -585,6 +606,7 @@ int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phy
 	struct io_pgtable *pgt = b->pgt;
 	unsigned int g = granule(pgt), span = pgt->leaf_span_shift;
 
+	b->stop = iova;
 	if (!size || ((iova | phys | size) & ((1ull << g) - 1)))
 		return TG_EINVAL;
 	if (iova >= pgt->ias_top || size > pgt->ias_top - iova || phys >= pgt->oas_top ||
@@ -594,6 +616,7 @@ int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phy
 		uint64_t key = (iova >> span) + 1;
 		uint64_t chunk = chunk_len(span, iova, size);
 
+		b->stop = iova;
 		if (key != b->key) {
 			batch_flush(b);
 			uint64_t *t = chunk == 1ull << span ? NULL : leaf_table(pgt, iova);
@@ -604,11 +627,7 @@ int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phy
 					return rc;
 				goto next;
 			}
-			b->key = key;
-			b->tbl = t;
-			b->pd = pgt->leaf_parent;
-			b->lo = SIZE_MAX;
-			b->hi = 0;
+			batch_enter(b, t, iova);
 		}
 		size_t i = (size_t)(iova >> g) & (((size_t)1 << (g - 3)) - 1);
 		size_t n = (size_t)(chunk >> g);
@@ -629,46 +648,8 @@ next:
 		phys += chunk;
 		size -= chunk;
 	}
+	b->stop = iova;
 	return TG_OK;
-}
-
-int io_pgtable_batch_map_ranges(struct io_pgtable_batch *b, uint64_t base,
-				const struct io_map_range *ranges, unsigned int n, unsigned int *done)
-{
-	if (!b || !b->pgt || (!ranges && n) || !done)
-		return TG_EINVAL;
-	struct io_pgtable *pgt = b->pgt;
-	const unsigned int g = granule(pgt), span = pgt->leaf_span_shift;
-	const uint64_t gsize = 1ull << g, gmask = gsize - 1;
-	const size_t imask = ((size_t)1 << (g - 3)) - 1;
-	const uint64_t leaf_bits = ptd_leaf(0, g, b->attrs, 1);
-	unsigned int k;
-
-	for (k = 0; k < n; k++) {
-		uint64_t iova = base + ranges[k].iova_off, phys = ranges[k].phys;
-
-		/* The common case: one granule in the current table. */
-		if (ranges[k].size == gsize && (iova >> span) + 1 == b->key &&
-		    !((iova | phys) & gmask) && phys < pgt->oas_top) {
-			size_t i = (size_t)(iova >> g) & imask;
-			if (b->tbl[i] & PTD_VALID)
-				break;
-			desc_store(&b->tbl[i], (phys & ptd_oa_mask(g)) | leaf_bits);
-			b->added++;
-			if (i < b->lo)
-				b->lo = i;
-			if (i >= b->hi)
-				b->hi = i + 1;
-			continue;
-		}
-		int rc = io_pgtable_batch_map(b, iova, phys, ranges[k].size);
-		if (rc) {
-			*done = k;
-			return rc;
-		}
-	}
-	*done = k;
-	return k == n ? TG_OK : TG_EBUSY;
 }
 
 void io_pgtable_batch_finish(struct io_pgtable_batch *b)
@@ -682,6 +663,7 @@ int io_pgtable_batch_set_prot(struct io_pgtable_batch *b, unsigned int prot)
 	if (!b || !b->pgt || !prot_valid(prot))
 		return TG_EINVAL;
 	b->attrs = ptd_prot_attrs(prot);
+	b->leaf = ptd_leaf(0, b->shift, b->attrs, 1);
 	return TG_OK;
 }
 
