@@ -304,6 +304,7 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 			if (kind == ENTRY_BUS) {
 				dma_addr_t a = s->dma_address;
 				s->flags = 0;
+				s->dma_address = 0;
 				s->dma_length = 0;
 				if (seg_end != ~0ull) {
 					sg[out].dma_address = seg_addr;
@@ -341,6 +342,7 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 		const dma_addr_t a = cur + off, end = a + length;
 		cur += span;
 		s->flags = 0;
+		s->dma_address = 0;
 		s->dma_length = 0;
 		if (a == seg_end && end <= seg_lim) {
 			seg_end = end;
