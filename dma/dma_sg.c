@@ -154,6 +154,13 @@ static inline uint64_t seg_limit(dma_addr_t a, uint32_t max_seg, uint64_t bounda
 	return last < lim - 1 ? last + 1 : lim;
 }
 
+static inline void seg_store(struct dma_sg *d, dma_addr_t addr, dma_addr_t end, uint32_t flags)
+{
+	d->dma_address = addr;
+	d->dma_length = (uint32_t)(end - addr);
+	d->flags = flags;
+}
+
 /*
  * What a failed map leaves behind, undone: the entries before `failed`,
  * laid out again as pass 2 placed them, and [its IOVA, stop) are unmapped
@@ -165,8 +172,9 @@ static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents
 {
 	static uint64_t spans[DMA_SG_MAX][2];
 	struct dma_iommu *io = dd->iommu;
-	uint64_t cur = base;
 	unsigned int n = 0;
+
+	uint64_t cur = base;
 
 	for (unsigned int k = 0; k <= failed; k++) {
 		if (kinds && kinds[k] == ENTRY_BUS)
@@ -189,7 +197,8 @@ static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents
 	return err;
 }
 
-static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, enum dma_dir dir)
+static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigned int nents,
+			 enum dma_dir dir)
 {
 	static uint8_t bus[DMA_SG_MAX];
 	static uint8_t kinds[DMA_SG_MAX];
@@ -219,17 +228,19 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 	const uint32_t max_seg = dd->max_seg_size;
 	const bool coherent = dd->coherent;
 	const bool maybe_p2p = p2p_provider_count() != 0;
-	uint64_t len = 0;
+	struct dma_sg *const sg_end = sg + nents;
+	uint64_t pages = 0;	/* granules of the IOVA entries, less one each */
+	unsigned int nbus = 0;
 	int err = TG_OK;
 
 	/* Pass 1: check and classify every entry, add up its IOVA (gaps aside). */
-	for (unsigned int i = 0; i < nents; i++) {
-		struct dma_sg *s = &sg[i];
+	for (struct dma_sg *s = sg; s < sg_end; s++) {
 		const uint64_t phys = s->phys;
-		const uint32_t length = s->length;
+		const uint32_t lm1 = s->length - 1;
+		uint64_t last;
 
-		if ((uint32_t)(length - 1) >= max_seg || phys + (length - 1) < phys) {
-			err = TG_EINVAL;
+		if (lm1 >= max_seg || __builtin_add_overflow(phys, lm1, &last)) {
+			err = TG_EINVAL;	/* empty, too long, or wrapping */
 			break;
 		}
 		if (maybe_p2p) {
@@ -238,16 +249,19 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 			err = classify(dd, s, &kind, &baddr);
 			if (err)
 				break;
-			kinds[i] = (uint8_t)kind;
+			kinds[s - sg] = (uint8_t)kind;
 			if (kind == ENTRY_BUS) {
 				s->dma_address = baddr;	/* read back by pass 2 */
+				nbus++;
 				continue;
 			}
 		}
-		len += granule_up(granule_off(phys) + length);
+		pages += last / DMA_GRANULE - phys / DMA_GRANULE;
 	}
+	uint64_t len = (pages + nents - nbus) * DMA_GRANULE;
 	/* Gaps only when the list outgrows one boundary window: lay it out. */
-	if (!err && len && len - 1 > boundary) {
+	const bool gaps = len && len - 1 > boundary;
+	if (!err && gaps) {
 		uint64_t cur = 0;
 		for (unsigned int i = 0; i < nents && !err; i++) {
 			if (maybe_p2p && kinds[i] == ENTRY_BUS)
@@ -268,7 +282,6 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 	 * aligned: the boundaries fall where pass 1 assumed. */
 	uint64_t base = 0;
 	struct io_pgtable_batch b;
-	b.pgt = NULL;	/* no batch for a list of bus addresses only */
 	unsigned int prot = dir == DMA_TO_DEVICE ? IOMMU_READ : IOMMU_READ | IOMMU_WRITE;
 	if (len) {
 		err = dma_iova_alloc(dd, len, &base);
@@ -285,84 +298,78 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nen
 		smmu_map_batch_start(io->dom, prot, &b);
 	}
 
-	/* Pass 2: map each entry where pass 1 laid it out and write the output
-	 * segments in place, merged where they meet.  The open segment lives in
-	 * locals ([seg_addr, seg_end), growing up to seg_lim); ~0 ends: none. */
-	const bool gaps = len - 1 > boundary;
+	/*
+	 * Pass 2: map each entry where pass 1 laid it out and write the output
+	 * segments in place (slot out <= the entry read), merged where they
+	 * meet.  The open segment lives in locals, [seg_addr, seg_end) growing
+	 * up to seg_lim (0 for a bus-address one: it never grows).  Entries
+	 * needing more than a page mapped go the checked way.
+	 */
+	const bool special = maybe_p2p || !coherent || gaps;
 	enum entry_kind batch_kind = ENTRY_MEM;
 	uint64_t cur = base;
-	dma_addr_t seg_addr = 0, seg_end = ~0ull, seg_lim = 0;
+	dma_addr_t seg_addr = 0, seg_end = 0, seg_lim = 0;
+	uint32_t seg_flags = 0;
 	unsigned int out = 0;
-	for (unsigned int i = 0; i < nents; i++) {
-		struct dma_sg *s = &sg[i];
+	for (struct dma_sg *s = sg; s < sg_end; s++) {
 		const uint64_t phys = s->phys;
 		const uint32_t length = s->length;
-		enum entry_kind kind = ENTRY_MEM;
-
-		if (maybe_p2p) {
-			kind = (enum entry_kind)kinds[i];
-			if (kind == ENTRY_BUS) {
-				dma_addr_t a = s->dma_address;
-				s->flags = 0;
-				s->dma_address = 0;
-				s->dma_length = 0;
-				if (seg_end != ~0ull) {
-					sg[out].dma_address = seg_addr;
-					sg[out].dma_length = (uint32_t)(seg_end - seg_addr);
-					sg[out].flags = 0;
-					out++;
-				}
-				/* Its own segment, flagged, never merged. */
-				sg[out].dma_address = a;
-				sg[out].dma_length = length;
-				sg[out].flags = DMA_SG_BUS_ADDRESS;
-				out++;
-				seg_end = ~0ull;
-				continue;
-			}
-			if (kind != batch_kind) {
-				/* Peer BARs through the host bridge: device memory. */
-				io_pgtable_batch_set_prot(&b, kind == ENTRY_MMIO ? prot | IOMMU_MMIO : prot);
-				batch_kind = kind;
-			}
-		}
 		const uint64_t off = granule_off(phys);
-		const uint64_t span = granule_up(off + length);
-		if (gaps)
-			cur = place(cur, span, boundary);
-		err = span == DMA_GRANULE ? io_pgtable_batch_put(&b, cur, phys - off)
-					  : io_pgtable_batch_map(&b, cur, phys - off, span);
-		if (err) {
-			io_pgtable_batch_finish(&b);
-			return map_sg_undo(dd, sg, nents, maybe_p2p ? kinds : NULL, i, b.stop,
-					   base, len, err);
-		}
-		if (!coherent && kind == ENTRY_MEM)
-			dma_sync_for_device(dd, phys, length, dir);
-		const dma_addr_t a = cur + off, end = a + length;
-		cur += span;
+		dma_addr_t a = s->dma_address, end, lim = 0;	/* pass 1's bus address */
+		uint32_t flags = DMA_SG_BUS_ADDRESS;
+
 		s->flags = 0;
 		s->dma_address = 0;
 		s->dma_length = 0;
+		if (special) {
+			const enum entry_kind kind = maybe_p2p ? (enum entry_kind)kinds[s - sg]
+							       : ENTRY_MEM;
+			if (kind == ENTRY_BUS) {
+				/* Its own segment, flagged, never merged (lim 0). */
+				end = a + length;
+				goto open;
+			}
+			if (kind != batch_kind) {
+				/* Peer BARs through the host bridge: device memory. */
+				io_pgtable_batch_set_prot(&b, kind == ENTRY_MMIO ? prot | IOMMU_MMIO
+									: prot);
+				batch_kind = kind;
+			}
+			if (!coherent && kind == ENTRY_MEM)
+				dma_sync_for_device(dd, phys, length, dir);
+			if (gaps)
+				cur = place(cur, granule_up(off + length), boundary);
+		}
+		uint64_t span = DMA_GRANULE;
+		if (off + length > DMA_GRANULE || !io_pgtable_batch_put_fast(&b, cur, phys - off)) {
+			span = granule_up(off + length);
+			err = io_pgtable_batch_map(&b, cur, phys - off, span);
+			if (err) {
+				io_pgtable_batch_finish(&b);
+				return map_sg_undo(dd, sg, nents, maybe_p2p ? kinds : NULL,
+						   (unsigned int)(s - sg), b.stop, base, len, err);
+			}
+		}
+		a = cur + off;
+		cur += span;
+		end = a + length;
 		if (a == seg_end && end <= seg_lim) {
 			seg_end = end;
 			continue;
 		}
-		if (seg_end != ~0ull) {
-			sg[out].dma_address = seg_addr;
-			sg[out].dma_length = (uint32_t)(seg_end - seg_addr);
-			out++;
-		}
+		lim = seg_limit(a, max_seg, boundary);
+		flags = 0;
+open:
+		if (s != sg)
+			seg_store(&sg[out++], seg_addr, seg_end, seg_flags);
 		seg_addr = a;
 		seg_end = end;
-		seg_lim = seg_limit(a, max_seg, boundary);
+		seg_lim = lim;
+		seg_flags = flags;
 	}
-	io_pgtable_batch_finish(&b);
-	if (seg_end != ~0ull) {
-		sg[out].dma_address = seg_addr;
-		sg[out].dma_length = (uint32_t)(seg_end - seg_addr);
-		out++;
-	}
+	if (len)
+		io_pgtable_batch_finish(&b);
+	seg_store(&sg[out++], seg_addr, seg_end, seg_flags);
 	dd->cnt.maps++;
 	return (int)out;
 }

@@ -216,11 +216,11 @@ int io_pgtable_iova_to_phys(const struct io_pgtable *pgt, uint64_t iova, uint64_
  */
 struct io_pgtable_batch {
 	struct io_pgtable *pgt;
-	/* What io_pgtable_batch_put reads, first. */
+	/* What io_pgtable_batch_put reads, first, in pairs. */
 	uint64_t win, win_size;		/* IOVA window put may fill: [win, win + win_size) */
+	uint64_t reject;		/* address bits a page cannot have: in-granule, >= 2^oas */
 	uint64_t *tbl;			/* current last-level table, its entry 0 at win */
 	uint64_t leaf;			/* a page descriptor but its output address */
-	uint64_t reject;		/* address bits a page cannot have: in-granule, >= 2^oas */
 	unsigned int shift;		/* granule shift */
 	unsigned int added;		/* leaves written in tbl, not yet counted */
 	uint64_t attrs;
@@ -247,20 +247,34 @@ static inline void io_pgtable_batch_store(uint64_t *p, uint64_t v)
 #endif
 }
 
+/*
+ * The fast path of io_pgtable_batch_put: true when the one granule at iova
+ * is now mapped to phys, false when io_pgtable_batch_map must map it (or
+ * say why it cannot).  Changes nothing then.
+ */
+static inline bool io_pgtable_batch_put_fast(struct io_pgtable_batch *b, uint64_t iova,
+					     uint64_t phys)
+{
+	const uint64_t off = iova - b->win, size = b->win_size, reject = b->reject;
+	uint64_t *const tbl = b->tbl;
+	const uint64_t leaf = b->leaf;
+
+	/* Outside the window, or an unaligned or too high address: the checked path. */
+	if (off >= size || ((off | phys) & reject))
+		return false;
+	uint64_t *e = &tbl[(size_t)off >> b->shift];
+	if (*e)
+		return false;
+	io_pgtable_batch_store(e, phys | leaf);
+	b->added++;
+	return true;
+}
+
 /* Maps the one granule at iova to phys: io_pgtable_batch_map(b, iova, phys, granule). */
 static inline int io_pgtable_batch_put(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys)
 {
-	uint64_t off = iova - b->win;
-
-	/* Outside the window, or an unaligned or too high address: the checked path. */
-	if (off < b->win_size && !((off | phys) & b->reject)) {
-		uint64_t *e = &b->tbl[(size_t)off >> b->shift];
-		if (!*e) {
-			io_pgtable_batch_store(e, phys | b->leaf);
-			b->added++;
-			return 0;
-		}
-	}
+	if (io_pgtable_batch_put_fast(b, iova, phys))
+		return 0;
 	return io_pgtable_batch_map(b, iova, phys, 1ull << b->shift);
 }
 
