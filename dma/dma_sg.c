@@ -53,7 +53,11 @@ static uint64_t granule_up(uint64_t a)
 	return (a + DMA_GRANULE - 1) & ~(DMA_GRANULE - 1);
 }
 
-/* Pass 1 for one entry: its kind, or TG_EP2P. */
+/*
+ * Pass 1 for one entry: its kind and, for a peer's BAR, its bus address;
+ * or TG_EP2P.  Untranslated, a BAR through the host bridge is reached at
+ * its bus address too: a bus-address entry then.
+ */
 static int classify(struct dma_dev *dd, const struct dma_sg *s, enum entry_kind *kind,
 		    uint64_t *bus)
 {
@@ -64,72 +68,17 @@ static int classify(struct dma_dev *dd, const struct dma_sg *s, enum entry_kind 
 		return TG_OK;
 	if (s->length > p->size - (s->phys - p->cpu_addr))
 		return TG_EINVAL;	/* runs off the end of the provider */
+	*bus = p->bus_addr + (s->phys - p->cpu_addr);
 	switch (p2p_map_type(p, dd->pci)) {
 	case P2P_MAP_BUS_ADDR:
 		*kind = ENTRY_BUS;
-		*bus = p->bus_addr + (s->phys - p->cpu_addr);
 		return TG_OK;
 	case P2P_MAP_THRU_HOST_BRIDGE:
-		*kind = ENTRY_MMIO;
+		*kind = dd->iommu ? ENTRY_MMIO : ENTRY_BUS;
 		return TG_OK;
 	default:
 		return TG_EP2P;
 	}
-}
-
-/* The direct path's output: merged where bus addresses meet. */
-static int finalise(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents, const uint8_t *bus)
-{
-	int out = -1;
-
-	for (unsigned int i = 0; i < nents; i++) {
-		dma_addr_t a = sg[i].dma_address;
-		uint32_t len = sg[i].dma_length;
-		uint32_t flags = bus[i] ? DMA_SG_BUS_ADDRESS : 0;
-
-		if (out >= 0 && !flags && !(sg[out].flags & DMA_SG_BUS_ADDRESS) &&
-		    sg[out].dma_address + sg[out].dma_length == a &&
-		    (uint64_t)sg[out].dma_length + len <= dd->max_seg_size &&
-		    (sg[out].dma_address & ~dd->seg_boundary) == ((a + len - 1) & ~dd->seg_boundary)) {
-			sg[out].dma_length += len;
-			continue;
-		}
-		out++;
-		sg[out].dma_address = a;
-		sg[out].dma_length = len;
-		sg[out].flags = flags;
-	}
-	for (unsigned int i = (unsigned int)(out + 1); i < nents; i++) {
-		sg[i].dma_address = 0;
-		sg[i].dma_length = 0;
-		sg[i].flags = 0;
-	}
-	return out + 1;
-}
-
-static int map_sg_direct(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents,
-			 enum dma_dir dir, uint8_t *bus)
-{
-	for (unsigned int i = 0; i < nents; i++) {
-		enum entry_kind kind;
-		uint64_t addr = 0;
-		int err = classify(dd, &sg[i], &kind, &addr);
-
-		if (!err && kind == ENTRY_MEM) {
-			err = dma_map_single(dd, sg[i].phys, sg[i].length, dir, &addr);
-		} else if (!err && kind == ENTRY_MMIO) {
-			/* Untranslated: the peer's BAR at its bus address, through the root complex. */
-			struct p2p_provider *p = p2p_provider_of(sg[i].phys);
-			addr = p->bus_addr + (sg[i].phys - p->cpu_addr);
-		}
-		if (err)
-			return err;
-		bus[i] = kind != ENTRY_MEM;
-		sg[i].dma_address = addr;
-		sg[i].dma_length = sg[i].length;
-	}
-	/* Direct segments merge only when the bus addresses meet. */
-	return finalise(dd, sg, nents, bus);
 }
 
 /*
@@ -154,39 +103,52 @@ static inline uint64_t seg_limit(dma_addr_t a, uint32_t max_seg, uint64_t bounda
 	return last < lim - 1 ? last + 1 : lim;
 }
 
-static inline void seg_store(struct dma_sg *d, dma_addr_t addr, dma_addr_t end, uint32_t flags)
+#ifdef __OPTIMIZE_SIZE__
+#define SG_FILL_COPY	0
+#else
+#define SG_FILL_COPY	1
+#endif
+
+static inline void fill_get(struct io_pgtable_fill *f, const struct io_pgtable_batch *b)
+{
+	if (SG_FILL_COPY)
+		*f = b->fill;
+}
+
+static inline void fill_put(const struct io_pgtable_fill *f, struct io_pgtable_batch *b)
+{
+	if (SG_FILL_COPY)
+		b->fill = *f;
+}
+
+/* A closed segment; lim 0 marks a bus-address one. */
+static inline void seg_store(struct dma_sg *d, dma_addr_t addr, dma_addr_t end, uint64_t lim)
 {
 	d->dma_address = addr;
 	d->dma_length = (uint32_t)(end - addr);
-	d->flags = flags;
+	d->flags = lim ? 0 : DMA_SG_BUS_ADDRESS;
 }
 
 /*
- * What a failed map leaves behind, undone: the entries before `failed`,
- * laid out again as pass 2 placed them, and [its IOVA, stop) are unmapped
- * (one invalidation), the IOVA and its record freed, the list cleared.
+ * What a failed map leaves behind, undone: every granule mapped in the
+ * list's allocation (nothing else maps there) is unmapped with one
+ * invalidation, the IOVA and its record freed, the list cleared.
  */
 static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents,
-		       const uint8_t *kinds, unsigned int failed, uint64_t stop, uint64_t base,
-		       uint64_t len, int err)
+		       uint64_t base, uint64_t len, int err)
 {
 	static uint64_t spans[DMA_SG_MAX][2];
 	struct dma_iommu *io = dd->iommu;
 	unsigned int n = 0;
+	uint64_t pa;
 
-	uint64_t cur = base;
-
-	for (unsigned int k = 0; k <= failed; k++) {
-		if (kinds && kinds[k] == ENTRY_BUS)
+	for (uint64_t a = base; a < base + len; a += DMA_GRANULE) {
+		if (smmu_iova_lookup_locked(io->dom, a, &pa, NULL) != TG_OK)
 			continue;
-		uint64_t span = entry_span(&sg[k]);
-		cur = place(cur, span, dd->seg_boundary);
-		uint64_t end = k == failed ? stop : cur + span;
-		if (n && spans[n - 1][0] + spans[n - 1][1] == cur)
-			spans[n - 1][1] += end - cur;
-		else if (end > cur)
-			spans[n][0] = cur, spans[n++][1] = end - cur;
-		cur += span;
+		if (n && spans[n - 1][0] + spans[n - 1][1] == a)
+			spans[n - 1][1] += DMA_GRANULE;
+		else if (n < DMA_SG_MAX)	/* runs are split by gaps only: fewer than entries */
+			spans[n][0] = a, spans[n++][1] = DMA_GRANULE;
 	}
 	if (n)
 		smmu_unmap_ranges_locked(io->dom, (const uint64_t (*)[2])spans, n);
@@ -200,7 +162,6 @@ static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents
 static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigned int nents,
 			 enum dma_dir dir)
 {
-	static uint8_t bus[DMA_SG_MAX];
 	static uint8_t kinds[DMA_SG_MAX];
 
 	/* A count beyond the limit may not match the array: touch nothing. */
@@ -210,19 +171,8 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 		clear_dma_fields(sg, nents);
 		return TG_EINVAL;
 	}
-	if (!dd->iommu) {
-		clear_dma_fields(sg, nents);
-		for (unsigned int i = 0; i < nents; i++)
-			if (!sg[i].length || sg[i].phys + sg[i].length - 1 < sg[i].phys ||
-			    sg[i].length > dd->max_seg_size)
-				return TG_EINVAL;
-		int n = map_sg_direct(dd, sg, nents, dir, bus);
-		if (n < 0)
-			clear_dma_fields(sg, nents);
-		return n;
-	}
 
-	struct dma_iommu *io = dd->iommu;
+	struct dma_iommu *io = dd->iommu;	/* NULL: direct, dma_map_single per entry */
 	/* Locals: the list's own stores could alias *dd as far as the compiler knows. */
 	const uint64_t boundary = dd->seg_boundary;
 	const uint32_t max_seg = dd->max_seg_size;
@@ -260,7 +210,7 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 	}
 	uint64_t len = (pages + nents - nbus) * DMA_GRANULE;
 	/* Gaps only when the list outgrows one boundary window: lay it out. */
-	const bool gaps = len && len - 1 > boundary;
+	const bool gaps = io && len && len - 1 > boundary;
 	if (!err && gaps) {
 		uint64_t cur = 0;
 		for (unsigned int i = 0; i < nents && !err; i++) {
@@ -282,7 +232,15 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 	 * aligned: the boundaries fall where pass 1 assumed. */
 	uint64_t base = 0;
 	struct io_pgtable_batch b;
+	/*
+	 * The loop's copy of b.fill (see io_pgtable.h), in registers; synced
+	 * around the batch's other calls.  Optimising for size, the loop works
+	 * on b.fill itself: the copies would cost more code than they save.
+	 */
+	struct io_pgtable_fill fill = { 0 }, *f = SG_FILL_COPY ? &fill : &b.fill;
 	unsigned int prot = dir == DMA_TO_DEVICE ? IOMMU_READ : IOMMU_READ | IOMMU_WRITE;
+	if (!io)
+		len = 0;
 	if (len) {
 		err = dma_iova_alloc(dd, len, &base);
 		if (!err) {
@@ -296,81 +254,102 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 			return err;
 		}
 		smmu_map_batch_start(io->dom, prot, &b);
+		fill_get(f, &b);
 	}
 
 	/*
 	 * Pass 2: map each entry where pass 1 laid it out and write the output
 	 * segments in place (slot out <= the entry read), merged where they
 	 * meet.  The open segment lives in locals, [seg_addr, seg_end) growing
-	 * up to seg_lim (0 for a bus-address one: it never grows).  Entries
-	 * needing more than a page mapped go the checked way.
+	 * up to seg_lim, which is 0 for a bus-address segment: it never grows.
+	 * Entries needing more than a page mapped go the checked way.  Few
+	 * locals live through the loop, so that they all stay in registers.
 	 */
-	const bool special = maybe_p2p || !coherent || gaps;
+	enum { P2P = 1, DIRECT = 2, SYNC = 4, GAPS = 8 };
+	const unsigned int special = (maybe_p2p ? P2P : 0) | (io ? 0 : DIRECT) |
+				     (coherent || !io ? 0 : SYNC) | (gaps ? GAPS : 0);
 	enum entry_kind batch_kind = ENTRY_MEM;
 	uint64_t cur = base;
 	dma_addr_t seg_addr = 0, seg_end = 0, seg_lim = 0;
-	uint32_t seg_flags = 0;
 	unsigned int out = 0;
 	for (struct dma_sg *s = sg; s < sg_end; s++) {
 		const uint64_t phys = s->phys;
 		const uint32_t length = s->length;
 		const uint64_t off = granule_off(phys);
-		dma_addr_t a = s->dma_address, end, lim = 0;	/* pass 1's bus address */
-		uint32_t flags = DMA_SG_BUS_ADDRESS;
+		dma_addr_t a, end, lim = 0;
 
-		s->flags = 0;
-		s->dma_address = 0;
-		s->dma_length = 0;
 		if (special) {
-			const enum entry_kind kind = maybe_p2p ? (enum entry_kind)kinds[s - sg]
-							       : ENTRY_MEM;
+			const enum entry_kind kind = special & P2P ? (enum entry_kind)kinds[s - sg]
+								   : ENTRY_MEM;
 			if (kind == ENTRY_BUS) {
 				/* Its own segment, flagged, never merged (lim 0). */
+				a = s->dma_address;	/* pass 1's bus address */
 				end = a + length;
+				s->flags = 0;
+				s->dma_address = 0;
+				s->dma_length = 0;
 				goto open;
+			}
+			if (special & DIRECT) {
+				/* Merged below only where the bus addresses meet. */
+				err = dma_map_single(dd, phys, length, dir, &a);
+				if (err) {
+					clear_dma_fields(sg, nents);
+					return err;
+				}
+				goto mapped;
 			}
 			if (kind != batch_kind) {
 				/* Peer BARs through the host bridge: device memory. */
+				fill_put(f, &b);
 				io_pgtable_batch_set_prot(&b, kind == ENTRY_MMIO ? prot | IOMMU_MMIO
 									: prot);
+				fill_get(f, &b);
 				batch_kind = kind;
 			}
-			if (!coherent && kind == ENTRY_MEM)
+			if (special & SYNC && kind == ENTRY_MEM)
 				dma_sync_for_device(dd, phys, length, dir);
-			if (gaps)
-				cur = place(cur, granule_up(off + length), boundary);
-		}
-		uint64_t span = DMA_GRANULE;
-		if (off + length > DMA_GRANULE || !io_pgtable_batch_put_fast(&b, cur, phys - off)) {
-			span = granule_up(off + length);
-			err = io_pgtable_batch_map(&b, cur, phys - off, span);
-			if (err) {
-				io_pgtable_batch_finish(&b);
-				return map_sg_undo(dd, sg, nents, maybe_p2p ? kinds : NULL,
-						   (unsigned int)(s - sg), b.stop, base, len, err);
-			}
+			if (special & GAPS)
+				cur = place(cur, granule_up(off + length), dd->seg_boundary);
 		}
 		a = cur + off;
-		cur += span;
+		if (off + length <= DMA_GRANULE && io_pgtable_fill_put(f, cur, phys - off)) {
+			cur += DMA_GRANULE;
+		} else {
+			const uint64_t span = granule_up(off + length);
+			fill_put(f, &b);
+			err = io_pgtable_batch_map(&b, cur, phys - off, span);
+			fill_get(f, &b);
+			if (err) {
+				io_pgtable_batch_finish(&b);
+				return map_sg_undo(dd, sg, nents, base, len, err);
+			}
+			cur += span;
+		}
+mapped:
 		end = a + length;
+		s->flags = 0;
+		s->dma_address = 0;
+		s->dma_length = 0;
 		if (a == seg_end && end <= seg_lim) {
 			seg_end = end;
 			continue;
 		}
-		lim = seg_limit(a, max_seg, boundary);
-		flags = 0;
+		lim = seg_limit(a, dd->max_seg_size, dd->seg_boundary);
 open:
 		if (s != sg)
-			seg_store(&sg[out++], seg_addr, seg_end, seg_flags);
+			seg_store(&sg[out++], seg_addr, seg_end, seg_lim);
 		seg_addr = a;
 		seg_end = end;
 		seg_lim = lim;
-		seg_flags = flags;
 	}
-	if (len)
+	if (len) {
+		fill_put(f, &b);
 		io_pgtable_batch_finish(&b);
-	seg_store(&sg[out++], seg_addr, seg_end, seg_flags);
-	dd->cnt.maps++;
+	}
+	seg_store(&sg[out++], seg_addr, seg_end, seg_lim);
+	if (io)
+		dd->cnt.maps++;	/* direct: dma_map_single counted each entry */
 	return (int)out;
 }
 

@@ -559,10 +559,10 @@ int io_pgtable_batch_start(struct io_pgtable *pgt, unsigned int prot, struct io_
 		return TG_EINVAL;
 	unsigned int g = granule(pgt);
 	*b = (struct io_pgtable_batch){
-		.pgt = pgt, .attrs = ptd_prot_attrs(prot), .shift = g,
-		.reject = ((1ull << g) - 1) | ~(pgt->oas_top - 1),
+		.fill = { .shift = g, .reject = ((1ull << g) - 1) | ~(pgt->oas_top - 1) },
+		.pgt = pgt, .attrs = ptd_prot_attrs(prot),
 	};
-	b->leaf = ptd_leaf(0, g, b->attrs, 1);
+	b->fill.leaf = ptd_leaf(0, g, b->attrs, 1);
 	return TG_OK;
 }
 
@@ -571,17 +571,17 @@ static void batch_flush(struct io_pgtable_batch *b)
 {
 	struct io_pgtable *pgt = b->pgt;
 
-	if (b->added) {
-		desc_store(b->pd, count_add(*b->pd, (int)b->added));
+	if (b->fill.added) {
+		desc_store(b->pd, count_add(*b->pd, (int)b->fill.added));
 		if (pgt->mem.clean) {
-			clean(pgt, &b->tbl[b->lo], (b->hi - b->lo) * sizeof(uint64_t));
+			clean(pgt, &b->fill.tbl[b->lo], (b->hi - b->lo) * sizeof(uint64_t));
 			clean(pgt, b->pd, sizeof(uint64_t));
 		}
 		pgt->stats.maps++;
 	}
-	b->added = 0;
+	b->fill.added = 0;
 	b->key = 0;
-	b->win_size = 0;
+	b->fill.win_size = 0;
 }
 
 /* Makes t (holding iova) the current table; put may fill it unless it needs cleaning. */
@@ -591,12 +591,12 @@ static void batch_enter(struct io_pgtable_batch *b, uint64_t *t, uint64_t iova)
 	unsigned int span = pgt->leaf_span_shift;
 
 	b->key = (iova >> span) + 1;
-	b->tbl = t;
+	b->fill.tbl = t;
 	b->pd = pgt->leaf_parent;
 	b->lo = SIZE_MAX;
 	b->hi = 0;
-	b->win = iova & ~((1ull << span) - 1);
-	b->win_size = pgt->mem.clean ? 0 : 1ull << span;
+	b->fill.win = iova & ~((1ull << span) - 1);
+	b->fill.win_size = pgt->mem.clean ? 0 : 1ull << span;
 }
 
 int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys, uint64_t size)
@@ -606,7 +606,6 @@ int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phy
 	struct io_pgtable *pgt = b->pgt;
 	unsigned int g = granule(pgt), span = pgt->leaf_span_shift;
 
-	b->stop = iova;
 	if (!size || ((iova | phys | size) & ((1ull << g) - 1)))
 		return TG_EINVAL;
 	if (iova >= pgt->ias_top || size > pgt->ias_top - iova || phys >= pgt->oas_top ||
@@ -616,7 +615,6 @@ int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phy
 		uint64_t key = (iova >> span) + 1;
 		uint64_t chunk = chunk_len(span, iova, size);
 
-		b->stop = iova;
 		if (key != b->key) {
 			batch_flush(b);
 			uint64_t *t = chunk == 1ull << span ? NULL : leaf_table(pgt, iova);
@@ -631,14 +629,14 @@ int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phy
 		}
 		size_t i = (size_t)(iova >> g) & (((size_t)1 << (g - 3)) - 1);
 		size_t n = (size_t)(chunk >> g);
-		uint64_t *e = &b->tbl[i];
+		uint64_t *e = &b->fill.tbl[i];
 		for (size_t k = 0; k < n; k++)
 			if (e[k] & PTD_VALID)
 				return TG_EBUSY;
 		uint64_t leaf = ptd_leaf(phys, g, b->attrs, 1);
 		for (size_t k = 0; k < n; k++, leaf += 1ull << g)
 			desc_store(&e[k], leaf);
-		b->added += (unsigned int)n;
+		b->fill.added += (unsigned int)n;
 		if (i < b->lo)
 			b->lo = i;
 		if (i + n > b->hi)
@@ -648,7 +646,6 @@ next:
 		phys += chunk;
 		size -= chunk;
 	}
-	b->stop = iova;
 	return TG_OK;
 }
 
@@ -663,7 +660,7 @@ int io_pgtable_batch_set_prot(struct io_pgtable_batch *b, unsigned int prot)
 	if (!b || !b->pgt || !prot_valid(prot))
 		return TG_EINVAL;
 	b->attrs = ptd_prot_attrs(prot);
-	b->leaf = ptd_leaf(0, b->shift, b->attrs, 1);
+	b->fill.leaf = ptd_leaf(0, b->fill.shift, b->attrs, 1);
 	return TG_OK;
 }
 

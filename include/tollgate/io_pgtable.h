@@ -204,34 +204,37 @@ int io_pgtable_iova_to_phys(const struct io_pgtable *pgt, uint64_t iova, uint64_
  * anything else (a missing table, a block) goes through io_pgtable_map's
  * two passes.  Between start and finish nothing else may touch the table.
  * On an error the ranges mapped so far stay mapped (finish still needed):
- * the caller unmaps them, up to `stop` for the call that failed.
+ * the caller unmaps them.
  *
- * io_pgtable_batch_put() is the per-page fast path, inline because a
+ * io_pgtable_fill_put() is the per-page fast path, inline because a
  * scatterlist calls it once per page: a page inside the window (the
  * current last-level table, while the walk is coherent: a non-coherent
  * one needs the written span tracked for cleaning, which the out-of-line
  * path does) whose descriptor is still 0 (invalid descriptors are always
  * written as 0) gets its output address ORed into the leaf bits.  Anything
- * else, errors included, is io_pgtable_batch_map's.
+ * else, errors included, is io_pgtable_batch_map's.  What it reads and
+ * updates is struct io_pgtable_fill, apart from the rest so that a loop
+ * can keep a copy in registers: copy it out of the batch after start and
+ * after every other io_pgtable_batch_* call, back in before each.
  */
-struct io_pgtable_batch {
-	struct io_pgtable *pgt;
-	/* What io_pgtable_batch_put reads, first, in pairs. */
+struct io_pgtable_fill {
 	uint64_t win, win_size;		/* IOVA window put may fill: [win, win + win_size) */
 	uint64_t reject;		/* address bits a page cannot have: in-granule, >= 2^oas */
 	uint64_t *tbl;			/* current last-level table, its entry 0 at win */
 	uint64_t leaf;			/* a page descriptor but its output address */
 	unsigned int shift;		/* granule shift */
 	unsigned int added;		/* leaves written in tbl, not yet counted */
+};
+struct io_pgtable_batch {
+	struct io_pgtable_fill fill;
+	struct io_pgtable *pgt;
 	uint64_t attrs;
 	uint64_t key;			/* (IOVA >> span) + 1 of tbl; 0 = none */
 	uint64_t *pd;			/* the descriptor linking tbl */
 	size_t lo, hi;			/* entries of tbl written since the last clean */
-	uint64_t stop;			/* after an error: where the failed call stopped */
 };
 int io_pgtable_batch_start(struct io_pgtable *pgt, unsigned int prot, struct io_pgtable_batch *b);
-/* As io_pgtable_map (TG_EINVAL, TG_ERANGE, TG_EBUSY, TG_ENOMEM); on an
- * error [iova, b->stop) is mapped and the rest of the range is not. */
+/* As io_pgtable_map (TG_EINVAL, TG_ERANGE, TG_EBUSY, TG_ENOMEM). */
 int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys, uint64_t size);
 void io_pgtable_batch_finish(struct io_pgtable_batch *b);
 /* Changes the prot for the ranges mapped next (TG_EINVAL for a bad prot). */
@@ -248,34 +251,31 @@ static inline void io_pgtable_batch_store(uint64_t *p, uint64_t v)
 }
 
 /*
- * The fast path of io_pgtable_batch_put: true when the one granule at iova
- * is now mapped to phys, false when io_pgtable_batch_map must map it (or
- * say why it cannot).  Changes nothing then.
+ * The fast path: true when the one granule at iova is now mapped to phys,
+ * false when io_pgtable_batch_map must map it (or say why it cannot).
+ * Changes nothing then.
  */
-static inline bool io_pgtable_batch_put_fast(struct io_pgtable_batch *b, uint64_t iova,
-					     uint64_t phys)
+static inline bool io_pgtable_fill_put(struct io_pgtable_fill *f, uint64_t iova, uint64_t phys)
 {
-	const uint64_t off = iova - b->win, size = b->win_size, reject = b->reject;
-	uint64_t *const tbl = b->tbl;
-	const uint64_t leaf = b->leaf;
+	const uint64_t off = iova - f->win;
 
 	/* Outside the window, or an unaligned or too high address: the checked path. */
-	if (off >= size || ((off | phys) & reject))
+	if (off >= f->win_size || ((off | phys) & f->reject))
 		return false;
-	uint64_t *e = &tbl[(size_t)off >> b->shift];
+	uint64_t *e = &f->tbl[(size_t)off >> f->shift];
 	if (*e)
 		return false;
-	io_pgtable_batch_store(e, phys | leaf);
-	b->added++;
+	io_pgtable_batch_store(e, phys | f->leaf);
+	f->added++;
 	return true;
 }
 
 /* Maps the one granule at iova to phys: io_pgtable_batch_map(b, iova, phys, granule). */
 static inline int io_pgtable_batch_put(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys)
 {
-	if (io_pgtable_batch_put_fast(b, iova, phys))
+	if (io_pgtable_fill_put(&b->fill, iova, phys))
 		return 0;
-	return io_pgtable_batch_map(b, iova, phys, 1ull << b->shift);
+	return io_pgtable_batch_map(b, iova, phys, 1ull << b->fill.shift);
 }
 
 /* TG_OK when every granule of [iova, iova+size) is mapped, else TG_ENOENT
