@@ -254,6 +254,7 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 			return err;
 		}
 		smmu_map_batch_start(io->dom, prot, &b);
+		io_pgtable_batch_seek(&b, base);
 		fill_get(f, &b);
 	}
 
@@ -292,11 +293,13 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 			}
 			if (special & DIRECT) {
 				/* Merged below only where the bus addresses meet. */
-				err = dma_map_single(dd, phys, length, dir, &a);
+				dma_addr_t da;
+				err = dma_map_single(dd, phys, length, dir, &da);
 				if (err) {
 					clear_dma_fields(sg, nents);
 					return err;
 				}
+				a = da;	/* not a itself: its address would keep it out of registers */
 				goto mapped;
 			}
 			if (kind != batch_kind) {

@@ -649,6 +649,19 @@ next:
 	return TG_OK;
 }
 
+void io_pgtable_batch_seek(struct io_pgtable_batch *b, uint64_t iova)
+{
+	if (!b || !b->pgt || iova >= b->pgt->ias_top)
+		return;
+	struct io_pgtable *pgt = b->pgt;
+	if ((iova >> pgt->leaf_span_shift) + 1 == b->key)
+		return;
+	batch_flush(b);
+	uint64_t *t = leaf_table(pgt, iova);
+	if (t)
+		batch_enter(b, t, iova);
+}
+
 void io_pgtable_batch_finish(struct io_pgtable_batch *b)
 {
 	if (b && b->pgt)

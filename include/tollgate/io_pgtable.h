@@ -236,6 +236,9 @@ struct io_pgtable_batch {
 int io_pgtable_batch_start(struct io_pgtable *pgt, unsigned int prot, struct io_pgtable_batch *b);
 /* As io_pgtable_map (TG_EINVAL, TG_ERANGE, TG_EBUSY, TG_ENOMEM). */
 int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys, uint64_t size);
+/* Makes the existing last-level table holding iova the current one, so
+ * that the first put there takes the fast path too (no table: nothing). */
+void io_pgtable_batch_seek(struct io_pgtable_batch *b, uint64_t iova);
 void io_pgtable_batch_finish(struct io_pgtable_batch *b);
 /* Changes the prot for the ranges mapped next (TG_EINVAL for a bad prot). */
 int io_pgtable_batch_set_prot(struct io_pgtable_batch *b, unsigned int prot);
