@@ -84,8 +84,10 @@ static int classify(struct dma_dev *dd, const struct dma_sg *s, enum entry_kind 
 /*
  * Where an entry of `span` IOVA bytes goes once the previous one ended at
  * cur: at cur, or at the next boundary when it would cross one there.
+ * Out of line: only lists with gaps get here, and inlined its 64-bit
+ * arithmetic costs AArch32 code at each caller.
  */
-static inline uint64_t place(uint64_t cur, uint64_t span, uint64_t boundary)
+static __attribute__((noinline)) uint64_t place(uint64_t cur, uint64_t span, uint64_t boundary)
 {
 	return ((cur ^ (cur + span - 1)) & ~boundary) ? (cur | boundary) + 1 : cur;
 }
