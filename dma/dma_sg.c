@@ -181,7 +181,7 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 	const bool coherent = dd->coherent;
 	const bool maybe_p2p = p2p_provider_count() != 0;
 	struct dma_sg *const sg_end = sg + nents;
-	uint64_t pages = 0;	/* granules of the IOVA entries, less one each */
+	size_t pages = 0;	/* granules of the IOVA entries, less one each (< 2^29) */
 	unsigned int nbus = 0;
 	int err = TG_OK;
 
@@ -189,9 +189,9 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 	for (struct dma_sg *s = sg; s < sg_end; s++) {
 		const uint64_t phys = s->phys;
 		const uint32_t lm1 = s->length - 1;
-		uint64_t last;
+		const uint64_t last = phys + lm1;
 
-		if (lm1 >= max_seg || __builtin_add_overflow(phys, lm1, &last)) {
+		if (lm1 >= max_seg || last < phys) {
 			err = TG_EINVAL;	/* empty, too long, or wrapping */
 			break;
 		}
@@ -208,9 +208,9 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 				continue;
 			}
 		}
-		pages += last / DMA_GRANULE - phys / DMA_GRANULE;
+		pages += (size_t)(last / DMA_GRANULE) - (size_t)(phys / DMA_GRANULE);
 	}
-	uint64_t len = (pages + nents - nbus) * DMA_GRANULE;
+	uint64_t len = (uint64_t)(pages + nents - nbus) * DMA_GRANULE;
 	/* Gaps only when the list outgrows one boundary window: lay it out. */
 	const bool gaps = io && len && len - 1 > boundary;
 	if (!err && gaps) {
