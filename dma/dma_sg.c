@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Scatterlist mapping.  Three passes over the list:
- *  1. classify each entry (memory, or P2P by its provider's map type) and
- *     lay the IOVA entries out in one space: each starts at offset 0 of a
- *     granule, and a gap is left before an entry that would otherwise
- *     cross seg_boundary (the gap stays unmapped);
+ * Scatterlist mapping.  Two passes over the list:
+ *  1. check and classify each entry (memory, or P2P by its provider's map
+ *     type) and add up the IOVA the memory entries need: each starts at
+ *     offset 0 of a granule, and a gap is left before an entry that would
+ *     otherwise cross seg_boundary (the gap stays unmapped).  Gaps only
+ *     exist when the total outgrows one boundary window; only then is the
+ *     layout worked out entry by entry;
  *  2. allocate that space once (naturally aligned, so boundaries fall on
- *     the same offsets) and map every IOVA entry into it;
- *  3. write the output segments in place, merging entries that meet in
- *     IOVA space.  Bus-address entries keep their own segment and flag.
+ *     the same offsets), then for each entry: map it where the same
+ *     arithmetic places it (a page through the page table's inline fast
+ *     path), and write the output segments in place, merging entries that
+ *     meet in IOVA space.  Bus-address entries keep their own segment and
+ *     flag.  Untranslated, each memory entry is dma_map_single's and
+ *     segments merge where the bus addresses meet.
  * The in-page offset of an entry is counted once: its DMA address is the
  * IOVA of its first granule plus (phys & granule-1), or, for a bus-address
  * entry, phys + (bus - cpu) of its provider's window.

@@ -623,6 +623,9 @@ int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phy
 				int rc = map_slow(pgt, iova, phys, chunk, b->attrs);
 				if (rc)
 					return rc;
+				/* The table it made: the next pages there take the fast path. */
+				if (chunk != 1ull << span && (t = leaf_table(pgt, iova)))
+					batch_enter(b, t, iova);
 				goto next;
 			}
 			batch_enter(b, t, iova);
