@@ -34,6 +34,12 @@
 
 enum entry_kind { ENTRY_MEM, ENTRY_BUS, ENTRY_MMIO };
 
+/* Pass 1's verdict per entry, when P2P providers exist. */
+static uint8_t sg_kinds[DMA_SG_MAX];
+
+/* What the rare entries need in pass 2 (all 0: memory pages, coherent, no gaps). */
+enum { SG_P2P = 1, SG_DIRECT = 2, SG_SYNC = 4, SG_GAPS = 8 };
+
 static bool dir_valid(enum dma_dir dir)
 {
 	return dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL;
@@ -166,10 +172,111 @@ static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents
 	return err;
 }
 
+/*
+ * Pass 2: map each entry where pass 1 laid it out and write the output
+ * segments in place (slot out <= the entry read), merged where they
+ * meet.  The open segment lives in locals, [seg_addr, seg_end) growing
+ * up to seg_lim, which is 0 for a bus-address segment: it never grows.
+ * Entries needing more than a page mapped go the checked way.  Few
+ * locals live through the loop, so that they all stay in registers.
+ */
+static inline __attribute__((always_inline)) int
+map_sg_pass2(struct dma_dev *dd, struct dma_sg *restrict sg, struct dma_sg *sg_end, enum dma_dir dir,
+	     unsigned int special, struct io_pgtable_batch *b, struct io_pgtable_fill *f,
+	     uint64_t base, uint64_t len, unsigned int prot)
+{
+	const uint8_t *const kinds = sg_kinds;
+	const unsigned int nents = (unsigned int)(sg_end - sg);
+	int err;
+	enum entry_kind batch_kind = ENTRY_MEM;
+	uint64_t cur = base;
+	dma_addr_t seg_addr = 0, seg_end = 0, seg_lim = 0;
+	unsigned int out = 0;
+	for (struct dma_sg *s = sg; s < sg_end; s++) {
+		const uint64_t phys = s->phys;
+		const uint32_t length = s->length;
+		const uint64_t off = granule_off(phys);
+		dma_addr_t a, end, lim = 0;
+
+		if (special) {
+			const enum entry_kind kind = special & SG_P2P ? (enum entry_kind)kinds[s - sg]
+								   : ENTRY_MEM;
+			if (kind == ENTRY_BUS) {
+				/* Its own segment, flagged, never merged (lim 0). */
+				a = s->dma_address;	/* pass 1's bus address */
+				end = a + length;
+				s->flags = 0;
+				s->dma_address = 0;
+				s->dma_length = 0;
+				goto open;
+			}
+			if (special & SG_DIRECT) {
+				/* Merged below only where the bus addresses meet. */
+				dma_addr_t da;
+				err = dma_map_single(dd, phys, length, dir, &da);
+				if (err) {
+					clear_dma_fields(sg, nents);
+					return err;
+				}
+				a = da;	/* not a itself: its address would keep it out of registers */
+				goto mapped;
+			}
+			if (kind != batch_kind) {
+				/* Peer BARs through the host bridge: device memory. */
+				fill_put(f, b);
+				io_pgtable_batch_set_prot(b, kind == ENTRY_MMIO ? prot | IOMMU_MMIO
+									: prot);
+				fill_get(f, b);
+				batch_kind = kind;
+			}
+			if (special & SG_SYNC && kind == ENTRY_MEM)
+				dma_sync_for_device(dd, phys, length, dir);
+			if (special & SG_GAPS)
+				cur = place(cur, granule_up(off + length), dd->seg_boundary);
+		}
+		a = cur + off;
+		if (off + length <= DMA_GRANULE && io_pgtable_fill_put(f, cur, phys - off)) {
+			cur += DMA_GRANULE;
+		} else {
+			const uint64_t span = granule_up(off + length);
+			fill_put(f, b);
+			err = io_pgtable_batch_map(b, cur, phys - off, span);
+			fill_get(f, b);
+			if (err) {
+				io_pgtable_batch_finish(b);
+				return map_sg_undo(dd, sg, nents, base, len, err);
+			}
+			cur += span;
+		}
+mapped:
+		end = a + length;
+		s->flags = 0;
+		s->dma_address = 0;
+		s->dma_length = 0;
+		if (a == seg_end && end <= seg_lim) {
+			seg_end = end;
+			continue;
+		}
+		lim = seg_limit(a, dd->max_seg_size, dd->seg_boundary);
+open:
+		if (s != sg)
+			seg_store(&sg[out++], seg_addr, seg_end, seg_lim);
+		seg_addr = a;
+		seg_end = end;
+		seg_lim = lim;
+	}
+	if (len) {
+		fill_put(f, b);
+		io_pgtable_batch_finish(b);
+	}
+	seg_store(&sg[out++], seg_addr, seg_end, seg_lim);
+	return (int)out;
+}
+
 static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigned int nents,
 			 enum dma_dir dir)
 {
-	static uint8_t kinds[DMA_SG_MAX];
+	uint8_t *const kinds = sg_kinds;
 
 	/* A count beyond the limit may not match the array: touch nothing. */
 	if (!sg || !nents || nents > DMA_SG_MAX)
@@ -265,102 +372,18 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 		fill_get(f, &b);
 	}
 
-	/*
-	 * Pass 2: map each entry where pass 1 laid it out and write the output
-	 * segments in place (slot out <= the entry read), merged where they
-	 * meet.  The open segment lives in locals, [seg_addr, seg_end) growing
-	 * up to seg_lim, which is 0 for a bus-address segment: it never grows.
-	 * Entries needing more than a page mapped go the checked way.  Few
-	 * locals live through the loop, so that they all stay in registers.
-	 */
-	enum { P2P = 1, DIRECT = 2, SYNC = 4, GAPS = 8 };
-	const unsigned int special = (maybe_p2p ? P2P : 0) | (io ? 0 : DIRECT) |
-				     (coherent || !io ? 0 : SYNC) | (gaps ? GAPS : 0);
-	enum entry_kind batch_kind = ENTRY_MEM;
-	uint64_t cur = base;
-	dma_addr_t seg_addr = 0, seg_end = 0, seg_lim = 0;
-	unsigned int out = 0;
-	for (struct dma_sg *s = sg; s < sg_end; s++) {
-		const uint64_t phys = s->phys;
-		const uint32_t length = s->length;
-		const uint64_t off = granule_off(phys);
-		dma_addr_t a, end, lim = 0;
-
-		if (special) {
-			const enum entry_kind kind = special & P2P ? (enum entry_kind)kinds[s - sg]
-								   : ENTRY_MEM;
-			if (kind == ENTRY_BUS) {
-				/* Its own segment, flagged, never merged (lim 0). */
-				a = s->dma_address;	/* pass 1's bus address */
-				end = a + length;
-				s->flags = 0;
-				s->dma_address = 0;
-				s->dma_length = 0;
-				goto open;
-			}
-			if (special & DIRECT) {
-				/* Merged below only where the bus addresses meet. */
-				dma_addr_t da;
-				err = dma_map_single(dd, phys, length, dir, &da);
-				if (err) {
-					clear_dma_fields(sg, nents);
-					return err;
-				}
-				a = da;	/* not a itself: its address would keep it out of registers */
-				goto mapped;
-			}
-			if (kind != batch_kind) {
-				/* Peer BARs through the host bridge: device memory. */
-				fill_put(f, &b);
-				io_pgtable_batch_set_prot(&b, kind == ENTRY_MMIO ? prot | IOMMU_MMIO
-									: prot);
-				fill_get(f, &b);
-				batch_kind = kind;
-			}
-			if (special & SYNC && kind == ENTRY_MEM)
-				dma_sync_for_device(dd, phys, length, dir);
-			if (special & GAPS)
-				cur = place(cur, granule_up(off + length), dd->seg_boundary);
-		}
-		a = cur + off;
-		if (off + length <= DMA_GRANULE && io_pgtable_fill_put(f, cur, phys - off)) {
-			cur += DMA_GRANULE;
-		} else {
-			const uint64_t span = granule_up(off + length);
-			fill_put(f, &b);
-			err = io_pgtable_batch_map(&b, cur, phys - off, span);
-			fill_get(f, &b);
-			if (err) {
-				io_pgtable_batch_finish(&b);
-				return map_sg_undo(dd, sg, nents, base, len, err);
-			}
-			cur += span;
-		}
-mapped:
-		end = a + length;
-		s->flags = 0;
-		s->dma_address = 0;
-		s->dma_length = 0;
-		if (a == seg_end && end <= seg_lim) {
-			seg_end = end;
-			continue;
-		}
-		lim = seg_limit(a, dd->max_seg_size, dd->seg_boundary);
-open:
-		if (s != sg)
-			seg_store(&sg[out++], seg_addr, seg_end, seg_lim);
-		seg_addr = a;
-		seg_end = end;
-		seg_lim = lim;
-	}
-	if (len) {
-		fill_put(f, &b);
-		io_pgtable_batch_finish(&b);
-	}
-	seg_store(&sg[out++], seg_addr, seg_end, seg_lim);
-	if (io)
+	const unsigned int special = (maybe_p2p ? SG_P2P : 0) | (io ? 0 : SG_DIRECT) |
+				     (coherent || !io ? 0 : SG_SYNC) | (gaps ? SG_GAPS : 0);
+#ifdef __OPTIMIZE_SIZE__
+	int n = map_sg_pass2(dd, sg, sg_end, dir, special, &b, f, base, len, prot);
+#else
+	/* Two copies: the common one without the rare kinds' code and locals. */
+	int n = special ? map_sg_pass2(dd, sg, sg_end, dir, special, &b, f, base, len, prot)
+			: map_sg_pass2(dd, sg, sg_end, dir, 0, &b, f, base, len, prot);
+#endif
+	if (n > 0 && io)
 		dd->cnt.maps++;	/* direct: dma_map_single counted each entry */
-	return (int)out;
+	return n;
 }
 
 static int unmap_sg_locked(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents,
