@@ -174,8 +174,8 @@ static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents
 
 /*
  * Pass 2: map each entry where pass 1 laid it out and write the output
- * segments in place (slot out <= the entry read), merged where they
- * meet.  The open segment lives in locals, [seg_addr, seg_end) growing
+ * segments in place (slot out is never past the entry read), merged where
+ * they meet.  The open segment lives in locals, [seg_addr, seg_end) growing
  * up to seg_lim, which is 0 for a bus-address segment: it never grows.
  * Entries needing more than a page mapped go the checked way.  Few
  * locals live through the loop, so that they all stay in registers.
@@ -191,7 +191,7 @@ map_sg_pass2(struct dma_dev *dd, struct dma_sg *restrict sg, struct dma_sg *sg_e
 	enum entry_kind batch_kind = ENTRY_MEM;
 	uint64_t cur = base;
 	dma_addr_t seg_addr = 0, seg_end = 0, seg_lim = 0;
-	unsigned int out = 0;
+	struct dma_sg *out = sg;	/* the next segment's slot */
 	for (struct dma_sg *s = sg; s < sg_end; s++) {
 		const uint64_t phys = s->phys;
 		const uint32_t length = s->length;
@@ -259,8 +259,8 @@ mapped:
 		}
 		lim = seg_limit(a, dd->max_seg_size, dd->seg_boundary);
 open:
-		if (s != sg)
-			seg_store(&sg[out++], seg_addr, seg_end, seg_lim);
+		if (seg_end)	/* 0 before the first entry: every segment ends above 0 */
+			seg_store(out++, seg_addr, seg_end, seg_lim);
 		seg_addr = a;
 		seg_end = end;
 		seg_lim = lim;
@@ -269,8 +269,8 @@ open:
 		fill_put(f, b);
 		io_pgtable_batch_finish(b);
 	}
-	seg_store(&sg[out++], seg_addr, seg_end, seg_lim);
-	return (int)out;
+	seg_store(out++, seg_addr, seg_end, seg_lim);
+	return (int)(out - sg);
 }
 
 static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigned int nents,
