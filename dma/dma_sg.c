@@ -173,6 +173,47 @@ static int map_sg_undo(struct dma_dev *dd, struct dma_sg *sg, unsigned int nents
 }
 
 /*
+ * Pass 1: check and classify every entry, add up the granules of the
+ * memory entries (less one each, gaps aside) and count the bus-address ones.
+ */
+static inline __attribute__((always_inline)) int
+map_sg_pass1(struct dma_dev *dd, struct dma_sg *restrict sg, struct dma_sg *sg_end,
+	     uint32_t max_seg, bool maybe_p2p, size_t *pages_out, unsigned int *nbus_out)
+{
+	size_t pages = 0;	/* < 2^29 */
+	unsigned int nbus = 0;
+	int err = TG_OK;
+
+	for (struct dma_sg *s = sg; s < sg_end; s++) {
+		const uint64_t phys = s->phys;
+		const uint32_t lm1 = s->length - 1;
+		const uint64_t last = phys + lm1;
+
+		if (lm1 >= max_seg || last < phys) {
+			err = TG_EINVAL;	/* empty, too long, or wrapping */
+			break;
+		}
+		if (maybe_p2p) {
+			enum entry_kind kind;
+			uint64_t baddr = 0;
+			err = classify(dd, s, &kind, &baddr);
+			if (err)
+				break;
+			sg_kinds[s - sg] = (uint8_t)kind;
+			if (kind == ENTRY_BUS) {
+				s->dma_address = baddr;	/* read back by pass 2 */
+				nbus++;
+				continue;
+			}
+		}
+		pages += (size_t)(last / DMA_GRANULE) - (size_t)(phys / DMA_GRANULE);
+	}
+	*pages_out = pages;
+	*nbus_out = nbus;
+	return err;
+}
+
+/*
  * Pass 2: map each entry where pass 1 laid it out and write the output
  * segments in place (slot out is never past the entry read), merged where
  * they meet.  The open segment lives in locals, [seg_addr, seg_end) growing
@@ -293,35 +334,17 @@ static int map_sg_locked(struct dma_dev *dd, struct dma_sg *restrict sg, unsigne
 	const bool coherent = dd->coherent;
 	const bool maybe_p2p = p2p_provider_count() != 0;
 	struct dma_sg *const sg_end = sg + nents;
-	size_t pages = 0;	/* granules of the IOVA entries, less one each (< 2^29) */
-	unsigned int nbus = 0;
-	int err = TG_OK;
+	size_t pages;	/* granules of the IOVA entries, less one each */
+	unsigned int nbus;
+	int err;
 
-	/* Pass 1: check and classify every entry, add up its IOVA (gaps aside). */
-	for (struct dma_sg *s = sg; s < sg_end; s++) {
-		const uint64_t phys = s->phys;
-		const uint32_t lm1 = s->length - 1;
-		const uint64_t last = phys + lm1;
-
-		if (lm1 >= max_seg || last < phys) {
-			err = TG_EINVAL;	/* empty, too long, or wrapping */
-			break;
-		}
-		if (maybe_p2p) {
-			enum entry_kind kind;
-			uint64_t baddr = 0;
-			err = classify(dd, s, &kind, &baddr);
-			if (err)
-				break;
-			kinds[s - sg] = (uint8_t)kind;
-			if (kind == ENTRY_BUS) {
-				s->dma_address = baddr;	/* read back by pass 2 */
-				nbus++;
-				continue;
-			}
-		}
-		pages += (size_t)(last / DMA_GRANULE) - (size_t)(phys / DMA_GRANULE);
-	}
+	/* Pass 1 (two copies at -O2, as pass 2). */
+#ifdef __OPTIMIZE_SIZE__
+	err = map_sg_pass1(dd, sg, sg_end, max_seg, maybe_p2p, &pages, &nbus);
+#else
+	err = maybe_p2p ? map_sg_pass1(dd, sg, sg_end, max_seg, true, &pages, &nbus)
+			: map_sg_pass1(dd, sg, sg_end, max_seg, false, &pages, &nbus);
+#endif
 	uint64_t len = (uint64_t)(pages + nents - nbus) * DMA_GRANULE;
 	/* Gaps only when the list outgrows one boundary window: lay it out. */
 	const bool gaps = io && len && len - 1 > boundary;
