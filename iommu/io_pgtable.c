@@ -585,7 +585,12 @@ int io_pgtable_batch_start(struct io_pgtable *pgt, unsigned int prot, struct io_
 {
 	if (!pgt || !pgt->root || !b || !prot_valid(prot))
 		return TG_EINVAL;
-	*b = (struct io_pgtable_batch){ .pgt = pgt, .attrs = ptd_prot_attrs(prot), .lo = SIZE_MAX };
+	unsigned int g = granule(pgt);
+	*b = (struct io_pgtable_batch){
+		.fill = { .shift = g, .reject = ((1ull << g) - 1) | ~(pgt->oas_top - 1) },
+		.pgt = pgt, .attrs = ptd_prot_attrs(prot),
+	};
+	b->fill.leaf = ptd_leaf(0, g, b->attrs, 1);
 	return TG_OK;
 }
 
@@ -594,16 +599,32 @@ static void batch_flush(struct io_pgtable_batch *b)
 {
 	struct io_pgtable *pgt = b->pgt;
 
-	if (b->added) {
-		desc_store(b->pd, count_add(*b->pd, (int)b->added));
+	if (b->fill.added) {
+		desc_store(b->pd, count_add(*b->pd, (int)b->fill.added));
 		if (pgt->mem.clean) {
-			clean(pgt, &b->tbl[b->lo], (b->hi - b->lo) * sizeof(uint64_t));
+			clean(pgt, &b->fill.tbl[b->lo], (b->hi - b->lo) * sizeof(uint64_t));
 			clean(pgt, b->pd, sizeof(uint64_t));
 		}
 		pgt->stats.maps++;
 	}
-	b->added = 0;
+	b->fill.added = 0;
 	b->key = 0;
+	b->fill.win_size = 0;
+}
+
+/* Makes t (holding iova) the current table; put may fill it unless it needs cleaning. */
+static void batch_enter(struct io_pgtable_batch *b, uint64_t *t, uint64_t iova)
+{
+	struct io_pgtable *pgt = b->pgt;
+	unsigned int span = pgt->leaf_span_shift;
+
+	b->key = (iova >> span) + 1;
+	b->fill.tbl = t;
+	b->pd = pgt->leaf_parent;
+	b->lo = SIZE_MAX;
+	b->hi = 0;
+	b->fill.win = iova & ~((1ull << span) - 1);
+	b->fill.win_size = pgt->mem.clean ? 0 : 1ull << span;
 }
 
 int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys, uint64_t size)
@@ -630,24 +651,23 @@ int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phy
 				int rc = map_slow(pgt, iova, phys, chunk, b->attrs);
 				if (rc)
 					return rc;
+				/* The table it made: the next pages there take the fast path. */
+				if (chunk != 1ull << span && (t = leaf_table(pgt, iova)))
+					batch_enter(b, t, iova);
 				goto next;
 			}
-			b->key = key;
-			b->tbl = t;
-			b->pd = pgt->leaf_parent;
-			b->lo = SIZE_MAX;
-			b->hi = 0;
+			batch_enter(b, t, iova);
 		}
 		size_t i = (size_t)(iova >> g) & (((size_t)1 << (g - 3)) - 1);
 		size_t n = (size_t)(chunk >> g);
-		uint64_t *e = &b->tbl[i];
+		uint64_t *e = &b->fill.tbl[i];
 		for (size_t k = 0; k < n; k++)
 			if (e[k] & PTD_VALID)
 				return TG_EBUSY;
 		uint64_t leaf = ptd_leaf(phys, g, b->attrs, 1);
 		for (size_t k = 0; k < n; k++, leaf += 1ull << g)
 			desc_store(&e[k], leaf);
-		b->added += (unsigned int)n;
+		b->fill.added += (unsigned int)n;
 		if (i < b->lo)
 			b->lo = i;
 		if (i + n > b->hi)
@@ -660,43 +680,17 @@ next:
 	return TG_OK;
 }
 
-int io_pgtable_batch_map_ranges(struct io_pgtable_batch *b, uint64_t base,
-				const struct io_map_range *ranges, unsigned int n, unsigned int *done)
+void io_pgtable_batch_seek(struct io_pgtable_batch *b, uint64_t iova)
 {
-	if (!b || !b->pgt || (!ranges && n) || !done)
-		return TG_EINVAL;
+	if (!b || !b->pgt || iova >= b->pgt->ias_top)
+		return;
 	struct io_pgtable *pgt = b->pgt;
-	const unsigned int g = granule(pgt), span = pgt->leaf_span_shift;
-	const uint64_t gsize = 1ull << g, gmask = gsize - 1;
-	const size_t imask = ((size_t)1 << (g - 3)) - 1;
-	const uint64_t leaf_bits = ptd_leaf(0, g, b->attrs, 1);
-	unsigned int k;
-
-	for (k = 0; k < n; k++) {
-		uint64_t iova = base + ranges[k].iova_off, phys = ranges[k].phys;
-
-		/* The common case: one granule in the current table. */
-		if (ranges[k].size == gsize && (iova >> span) + 1 == b->key &&
-		    !((iova | phys) & gmask) && phys < pgt->oas_top) {
-			size_t i = (size_t)(iova >> g) & imask;
-			if (b->tbl[i] & PTD_VALID)
-				break;
-			desc_store(&b->tbl[i], (phys & ptd_oa_mask(g)) | leaf_bits);
-			b->added++;
-			if (i < b->lo)
-				b->lo = i;
-			if (i >= b->hi)
-				b->hi = i + 1;
-			continue;
-		}
-		int rc = io_pgtable_batch_map(b, iova, phys, ranges[k].size);
-		if (rc) {
-			*done = k;
-			return rc;
-		}
-	}
-	*done = k;
-	return k == n ? TG_OK : TG_EBUSY;
+	if ((iova >> pgt->leaf_span_shift) + 1 == b->key)
+		return;
+	batch_flush(b);
+	uint64_t *t = leaf_table(pgt, iova);
+	if (t)
+		batch_enter(b, t, iova);
 }
 
 void io_pgtable_batch_finish(struct io_pgtable_batch *b)
@@ -710,6 +704,7 @@ int io_pgtable_batch_set_prot(struct io_pgtable_batch *b, unsigned int prot)
 	if (!b || !b->pgt || !prot_valid(prot))
 		return TG_EINVAL;
 	b->attrs = ptd_prot_attrs(prot);
+	b->fill.leaf = ptd_leaf(0, b->fill.shift, b->attrs, 1);
 	return TG_OK;
 }
 

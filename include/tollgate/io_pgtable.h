@@ -215,34 +215,81 @@ int io_pgtable_iova_to_phys(const struct io_pgtable *pgt, uint64_t iova, uint64_
  * two passes.  Between start and finish nothing else may touch the table.
  * On an error the ranges mapped so far stay mapped (finish still needed):
  * the caller unmaps them.
+ *
+ * io_pgtable_fill_put() is the per-page fast path, inline because a
+ * scatterlist calls it once per page: a page inside the window (the
+ * current last-level table, while the walk is coherent: a non-coherent
+ * one needs the written span tracked for cleaning, which the out-of-line
+ * path does) whose descriptor is still 0 (invalid descriptors are always
+ * written as 0) gets its output address ORed into the leaf bits.  Anything
+ * else, errors included, is io_pgtable_batch_map's.  What it reads and
+ * updates is struct io_pgtable_fill, apart from the rest so that a loop
+ * can keep a copy in registers: copy it out of the batch after start and
+ * after every other io_pgtable_batch_* call, back in before each.
  */
+struct io_pgtable_fill {
+	uint64_t win, win_size;		/* IOVA window put may fill: [win, win + win_size) */
+	uint64_t reject;		/* address bits a page cannot have: in-granule, >= 2^oas */
+	uint64_t *tbl;			/* current last-level table, its entry 0 at win */
+	uint64_t leaf;			/* a page descriptor but its output address */
+	unsigned int shift;		/* granule shift */
+	unsigned int added;		/* leaves written in tbl, not yet counted */
+};
 struct io_pgtable_batch {
+	struct io_pgtable_fill fill;
 	struct io_pgtable *pgt;
 	uint64_t attrs;
 	uint64_t key;			/* (IOVA >> span) + 1 of tbl; 0 = none */
-	uint64_t *tbl, *pd;		/* current last-level table, its descriptor */
-	unsigned int added;		/* leaves written in tbl, not yet counted */
+	uint64_t *pd;			/* the descriptor linking tbl */
 	size_t lo, hi;			/* entries of tbl written since the last clean */
 };
 int io_pgtable_batch_start(struct io_pgtable *pgt, unsigned int prot, struct io_pgtable_batch *b);
 /* As io_pgtable_map (TG_EINVAL, TG_ERANGE, TG_EBUSY, TG_ENOMEM). */
 int io_pgtable_batch_map(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys, uint64_t size);
+/* Makes the existing last-level table holding iova the current one, so
+ * that the first put there takes the fast path too (no table: nothing). */
+void io_pgtable_batch_seek(struct io_pgtable_batch *b, uint64_t iova);
 void io_pgtable_batch_finish(struct io_pgtable_batch *b);
-/* One range of a batch: [base + iova_off, +size) -> phys. */
-struct io_map_range {
-	uint64_t iova_off;
-	uint64_t phys;
-	uint64_t size;
-};
-/*
- * Maps ranges[0..n) at base + iova_off each: the loop a scatterlist needs,
- * with a single-granule fast path.  Errors as io_pgtable_map; *done says
- * how many ranges were mapped entirely (the next one may be partly mapped).
- */
-int io_pgtable_batch_map_ranges(struct io_pgtable_batch *b, uint64_t base,
-				const struct io_map_range *ranges, unsigned int n, unsigned int *done);
 /* Changes the prot for the ranges mapped next (TG_EINVAL for a bad prot). */
 int io_pgtable_batch_set_prot(struct io_pgtable_batch *b, unsigned int prot);
+
+/* One descriptor, single-copy atomic (AArch32: STRD, atomic on LPAE cores). */
+static inline void io_pgtable_batch_store(uint64_t *p, uint64_t v)
+{
+#if defined(__arm__)
+	__asm__ volatile("strd %1, %H1, [%2]" : "=m"(*p) : "r"(v), "r"(p));
+#else
+	*(volatile uint64_t *)p = v;
+#endif
+}
+
+/*
+ * The fast path: true when the one granule at iova is now mapped to phys,
+ * false when io_pgtable_batch_map must map it (or say why it cannot).
+ * Changes nothing then.
+ */
+static inline bool io_pgtable_fill_put(struct io_pgtable_fill *f, uint64_t iova, uint64_t phys)
+{
+	const uint64_t off = iova - f->win;
+
+	/* Outside the window, or an unaligned or too high address: the checked path. */
+	if (off >= f->win_size || ((off | phys) & f->reject))
+		return false;
+	uint64_t *e = &f->tbl[(size_t)off >> f->shift];
+	if (*e)
+		return false;
+	io_pgtable_batch_store(e, phys | f->leaf);
+	f->added++;
+	return true;
+}
+
+/* Maps the one granule at iova to phys: io_pgtable_batch_map(b, iova, phys, granule). */
+static inline int io_pgtable_batch_put(struct io_pgtable_batch *b, uint64_t iova, uint64_t phys)
+{
+	if (io_pgtable_fill_put(&b->fill, iova, phys))
+		return 0;
+	return io_pgtable_batch_map(b, iova, phys, 1ull << b->fill.shift);
+}
 
 /* TG_OK when every granule of [iova, iova+size) is mapped, else TG_ENOENT
  * (TG_EINVAL/TG_ERANGE for a bad range); changes nothing. */

@@ -1853,6 +1853,80 @@ static void test_destroy_frees_all(void **state)
 	assert_null(fx->pgt.root);
 }
 
+/*
+ * The batch API as dma_map_sg drives it: seek, then page after page
+ * through the inline io_pgtable_fill_put (fast only inside an existing
+ * table while the walk is coherent), a table crossing that needs a new
+ * table, multi-granule and block-sized ranges, a prot change, and the
+ * errors; the result walked by the SMMU model, counts and cleans checked.
+ */
+static void batch_case(void **state, bool coherent)
+{
+	struct fx *fx = fx_new(state, 12, 48, 40, coherent);
+	struct io_pgtable_batch b;
+	const uint64_t base = 0x40000000ull - 8 * SZ_4K;	/* 8 pages before a table edge */
+	unsigned int fast = 0;
+
+	fx_map(fx, base - SZ_4K, 0x7000000ull, SZ_4K, RW);	/* the table exists */
+	assert_int_equal(io_pgtable_batch_start(&fx->pgt, RW, &b), TG_OK);
+	io_pgtable_batch_seek(&b, base);
+	for (unsigned int i = 0; i < 12; i++) {
+		uint64_t iova = base + i * SZ_4K, pa = 0x8000000ull + 2 * i * SZ_4K;
+		if (io_pgtable_fill_put(&b.fill, iova, pa))
+			fast++;
+		else
+			assert_int_equal(io_pgtable_batch_put(&b, iova, pa), TG_OK);
+		ref_add(&fx->ref, iova, pa, SZ_4K, RW);
+	}
+	/* Coherent: all but the page that made the new table were fast. */
+	assert_int_equal(fast, coherent ? 11 : 0);
+	/* Already mapped, unaligned, beyond oas: refused, nothing written. */
+	assert_false(io_pgtable_fill_put(&b.fill, base, 0x9000000ull));
+	assert_int_equal(io_pgtable_batch_put(&b, base, 0x9000000ull), TG_EBUSY);
+	assert_false(io_pgtable_fill_put(&b.fill, base + 12 * SZ_4K, 0x9000010ull));
+	assert_int_equal(io_pgtable_batch_put(&b, base + 12 * SZ_4K, 0x9000010ull), TG_EINVAL);
+	assert_false(io_pgtable_fill_put(&b.fill, base + 12 * SZ_4K + 8, 0x9000000ull));
+	assert_false(io_pgtable_fill_put(&b.fill, base + 12 * SZ_4K, 1ull << 40));
+	assert_int_equal(io_pgtable_batch_put(&b, base + 12 * SZ_4K, 1ull << 40), TG_ERANGE);
+	/* Device memory from here on, three pages at once, then a whole 2 MiB block. */
+	assert_int_equal(io_pgtable_batch_set_prot(&b, RW | IOMMU_MMIO), TG_OK);
+	assert_int_equal(io_pgtable_batch_map(&b, base + 13 * SZ_4K, 0xa000000ull, 3 * SZ_4K),
+			 TG_OK);
+	ref_add(&fx->ref, base + 13 * SZ_4K, 0xa000000ull, 3 * SZ_4K, RW | IOMMU_MMIO);
+	assert_true(io_pgtable_fill_put(&b.fill, base + 16 * SZ_4K, 0xb000000ull) == coherent);
+	if (!coherent)
+		assert_int_equal(io_pgtable_batch_put(&b, base + 16 * SZ_4K, 0xb000000ull), TG_OK);
+	ref_add(&fx->ref, base + 16 * SZ_4K, 0xb000000ull, SZ_4K, RW | IOMMU_MMIO);
+	assert_int_equal(io_pgtable_batch_map(&b, base + 8 * SZ_4K + SZ_2M, 0xa200000ull, SZ_2M),
+			 TG_OK);
+	ref_add(&fx->ref, base + 8 * SZ_4K + SZ_2M, 0xa200000ull, SZ_2M, RW | IOMMU_MMIO);
+	assert_int_equal(io_pgtable_batch_set_prot(&b, IOMMU_MMIO | IOMMU_CACHE_NC | RW),
+			 TG_EINVAL);
+	io_pgtable_batch_finish(&b);
+	fx_check_all(fx);
+	for (uint64_t a = base - SZ_4K; a < base + 18 * SZ_4K; a += SZ_4K)
+		fx_check_addr(fx, a);
+	hm_assert_all_clean(fx->hm);
+	/* Counts are right: unmapping its pages empties and frees the new table. */
+	long live = fx->hm->live;
+	fx_unmap(fx, base + 8 * SZ_4K, 4 * SZ_4K, NULL);
+	assert_int_equal(fx->hm->live, live);
+	fx_unmap(fx, base + 13 * SZ_4K, 4 * SZ_4K, NULL);
+	assert_int_equal(fx->hm->live, live - 1);
+	fx_check_all(fx);
+	hm_assert_all_clean(fx->hm);
+}
+
+static void test_batch_coherent(void **state)
+{
+	batch_case(state, true);
+}
+
+static void test_batch_noncoherent(void **state)
+{
+	batch_case(state, false);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_null, teardown)
 
 int main(void)
@@ -1874,6 +1948,8 @@ int main(void)
 		T(test_single_page_o1),
 		T(test_iova_to_phys),
 		T(test_destroy_frees_all),
+		T(test_batch_coherent),
+		T(test_batch_noncoherent),
 		T(test_random_4k_48),
 		T(test_random_4k_48_coherent),
 		T(test_random_4k_39),
