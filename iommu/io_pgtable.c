@@ -81,18 +81,13 @@
 /* --- descriptor stores -------------------------------------------------------- */
 
 /*
- * The one place descriptors are written: a single-copy-atomic 64-bit
- * store, so the walker never sees half a descriptor.  AArch32 has no
- * 64-bit STR; STRD to a doubleword-aligned address is single-copy atomic
- * on LPAE implementations (Arm ARM E2.2.1 "Single-copy atomicity").
+ * Every descriptor store is a single-copy-atomic 64-bit store, so the
+ * walker never sees half a descriptor: io_pgtable_batch_store() in the
+ * header (the batch fast path inlined into callers uses it too).
  */
 static inline void desc_store(uint64_t *p, uint64_t v)
 {
-#if defined(__arm__)
-	__asm__ volatile("strd %1, %H1, [%2]" : "=m"(*p) : "r"(v), "r"(p));
-#else
-	*(volatile uint64_t *)p = v;
-#endif
+	io_pgtable_batch_store(p, v);
 }
 
 /* Orders a table's contents before the store that links it. */

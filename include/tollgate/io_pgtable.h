@@ -253,7 +253,11 @@ void io_pgtable_batch_finish(struct io_pgtable_batch *b);
 /* Changes the prot for the ranges mapped next (TG_EINVAL for a bad prot). */
 int io_pgtable_batch_set_prot(struct io_pgtable_batch *b, unsigned int prot);
 
-/* One descriptor, single-copy atomic (AArch32: STRD, atomic on LPAE cores). */
+/*
+ * One descriptor, single-copy atomic.  AArch32 has no 64-bit STR; STRD to
+ * a doubleword-aligned address is single-copy atomic on LPAE
+ * implementations (Arm ARM E2.2.1 "Single-copy atomicity").
+ */
 static inline void io_pgtable_batch_store(uint64_t *p, uint64_t v)
 {
 #if defined(__arm__)
