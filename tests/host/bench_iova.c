@@ -21,15 +21,16 @@
  *
  * Replays.  On a shared or virtual machine that noise floor (preemption,
  * a descheduled virtual CPU: milliseconds) is far above 5 us, so the raw
- * worst case says nothing about the allocator.  The steady state is
- * therefore run in segments of SEG operations, each run REPLAYS times
- * from a snapshot of the domain (the allocator is deterministic: the
- * same state and requests take the same path); an operation's replayed
- * time is the fastest of its runs.  A preemption rarely hits the same
+ * worst case says nothing about the allocator.  So the whole run is done
+ * twice from the same seed: once plainly, and once in segments of SEG
+ * operations, each run REPLAYS times from a snapshot of the domain (the
+ * allocator is deterministic: the same state and requests take the same
+ * path); an operation's replayed time is the fastest of its runs.  A preemption rarely hits the same
  * operation in every run, while the allocator's own slow cases (tree
  * rebalancing, cache flushes, fail-fast checks, cache misses) happen in
  * each, so the worst replayed time is the allocator's worst case on this
- * machine.  Mean, percentiles and the raw worst case are the first run's.
+ * machine.  Mean, percentiles and the raw worst case are the plain run's
+ * (the snapshot copies would disturb its caches).
  *
  * Prints a summary and writes a header line and one CSV line to the file
  * named by the first argument.
@@ -69,7 +70,9 @@
 #define LIVE_IOVA(v)		((v) & ~(GRANULE - 1))
 #define LIVE_SIZE(v)		((((v) & (GRANULE - 1)) + 1) * GRANULE)
 
-static uint64_t rng = 0x1234567887654321ull;
+#define RNG_SEED	0x1234567887654321ull
+
+static uint64_t rng = RNG_SEED;
 
 static inline uint64_t rnd(void)
 {
@@ -134,8 +137,8 @@ int main(int argc, char **argv)
 	uint64_t *snap_live = malloc((LIVE + BAND + 1) * sizeof(*live));
 	static uint64_t seg_ns[SEG];
 	static bool seg_alloc[SEG];
-	uint64_t snap_rng;
-	uint32_t snap_n;
+	uint64_t snap_rng = 0;
+	uint32_t snap_n = 0;
 	uint64_t fill_fail32 = 0, fail32 = 0, req32 = 0, other_fail = 0, overhead = UINT64_MAX;
 	struct iova_stats s0, s1;
 	uint32_t n = 0;
@@ -163,16 +166,6 @@ int main(int argc, char **argv)
 	memset(live, 0, (LIVE + BAND + 1) * sizeof(*live));
 	(void)mlockall(MCL_CURRENT | MCL_FUTURE);
 
-	r = iova_domain_init(&d, GRANULE, 0, SPACE_END, nodes, nnodes);
-	r = r ? r : iova_reserve(&d, 0x0, 0xfff);
-	r = r ? r : iova_reserve(&d, 0x08000000, 0x080fffff);
-	r = r ? r : iova_reserve(&d, 0x10000000, 0x3effffff);
-	r = r ? r : iova_reserve(&d, 0x8000000000, 0xffffffffff);
-	if (r) {
-		fprintf(stderr, "bench-iova: set-up failed: %d\n", r);
-		return 1;
-	}
-
 	/* Cost of one timed empty operation. */
 	for (int i = 0; i < 100000; i++) {
 		uint64_t t0 = now_ns(), t1 = now_ns();
@@ -181,91 +174,118 @@ int main(int argc, char **argv)
 			overhead = t1 - t0;
 	}
 
-	/* Fill. */
-	while (n < LIVE) {
-		uint64_t g = 1 + rnd() % 64, size = g * GRANULE - rnd() % GRANULE;
-		uint64_t limit = rnd() % 4 == 0 ? MASK32 : SPACE_END;
-		uint64_t iova;
+	/*
+	 * Phase 0 times every operation once (mean, percentiles, raw worst);
+	 * phase 1 runs the same operations again from the same start, each
+	 * segment REPLAYS times from a snapshot (the snapshot copies would
+	 * disturb phase 0's caches, hence two phases).
+	 */
+	for (unsigned int phase = 0; phase < 2; phase++) {
+		const uint32_t reps = phase ? REPLAYS : 1;
 
-		r = iova_alloc(&d, size, limit, &iova);
-		if (r == TG_OK)
-			live[n++] = LIVE_ENC(iova, g);
-		else if (limit == MASK32 && r == TG_ENOSPC)
-			fill_fail32++;
-		else
-			goto failed;
-	}
+		rng = RNG_SEED;
+		n = 0;
+		memset(nodes, 0, nnodes * sizeof(*nodes));
+		r = iova_domain_init(&d, GRANULE, 0, SPACE_END, nodes, nnodes);
+		r = r ? r : iova_reserve(&d, 0x0, 0xfff);
+		r = r ? r : iova_reserve(&d, 0x08000000, 0x080fffff);
+		r = r ? r : iova_reserve(&d, 0x10000000, 0x3effffff);
+		r = r ? r : iova_reserve(&d, 0x8000000000, 0xffffffffff);
+		if (r) {
+			fprintf(stderr, "bench-iova: set-up failed: %d\n", r);
+			return 1;
+		}
 
-	/* Steady state, every operation timed, in replayed segments. */
-	iova_get_stats(&d, &s0);
-	for (uint32_t seg = 0; seg < OPS / SEG; seg++) {
-		snap_d = d;
-		memcpy(snap_nodes, nodes, nnodes * sizeof(*nodes));
-		memcpy(snap_live, live, (LIVE + BAND + 1) * sizeof(*live));
-		snap_n = n;
-		snap_rng = rng;
-		for (uint32_t rep = 0; rep < REPLAYS; rep++) {
-			if (rep) {
-				d = snap_d;
-				memcpy(nodes, snap_nodes, nnodes * sizeof(*nodes));
-				memcpy(live, snap_live, (LIVE + BAND + 1) * sizeof(*live));
-				n = snap_n;
-				rng = snap_rng;
+		/* Fill. */
+		while (n < LIVE) {
+			uint64_t g = 1 + rnd() % 64, size = g * GRANULE - rnd() % GRANULE;
+			uint64_t limit = rnd() % 4 == 0 ? MASK32 : SPACE_END;
+			uint64_t iova;
+
+			r = iova_alloc(&d, size, limit, &iova);
+			if (r == TG_OK)
+				live[n++] = LIVE_ENC(iova, g);
+			else if (limit == MASK32 && r == TG_ENOSPC)
+				fill_fail32 += phase == 0;
+			else
+				goto failed;
+		}
+
+		/* Steady state, every operation timed (phase 1: in replayed segments). */
+		if (phase == 0)
+			iova_get_stats(&d, &s0);
+		for (uint32_t seg = 0; seg < OPS / SEG; seg++) {
+			if (phase) {
+				snap_d = d;
+				memcpy(snap_nodes, nodes, nnodes * sizeof(*nodes));
+				memcpy(snap_live, live, (LIVE + BAND + 1) * sizeof(*live));
+				snap_n = n;
+				snap_rng = rng;
 			}
-			for (uint32_t k = 0; k < SEG; k++) {
-				bool do_alloc = n < LIVE - BAND ? true : n > LIVE + BAND ? false
-											 : (rnd() & 1);
-				uint64_t t0, t1;
+			for (uint32_t rep = 0; rep < reps; rep++) {
+				if (rep) {
+					d = snap_d;
+					memcpy(nodes, snap_nodes, nnodes * sizeof(*nodes));
+					memcpy(live, snap_live, (LIVE + BAND + 1) * sizeof(*live));
+					n = snap_n;
+					rng = snap_rng;
+				}
+				for (uint32_t k = 0; k < SEG; k++) {
+					bool do_alloc = n < LIVE - BAND ? true : n > LIVE + BAND ? false
+												 : (rnd() & 1);
+					uint64_t t0, t1;
 
-				if (do_alloc) {
-					uint64_t g = 1 + rnd() % 64, size = g * GRANULE - rnd() % GRANULE;
-					uint64_t limit = rnd() % 4 == 0 ? MASK32 : SPACE_END;
-					uint64_t iova;
+					if (do_alloc) {
+						uint64_t g = 1 + rnd() % 64, size = g * GRANULE - rnd() % GRANULE;
+						uint64_t limit = rnd() % 4 == 0 ? MASK32 : SPACE_END;
+						uint64_t iova;
 
-					t0 = now_ns();
-					r = iova_alloc(&d, size, limit, &iova);
-					t1 = now_ns();
-					if (r == TG_OK)
-						live[n++] = LIVE_ENC(iova, g);
-					if (rep == 0) {
-						timing_add(&all, t1 - t0);
-						timing_add(&ta, t1 - t0);
-						req32 += limit == MASK32;
-						if (r != TG_OK && limit == MASK32 && r == TG_ENOSPC)
-							fail32++;
-						else if (r != TG_OK)
-							other_fail++;
+						t0 = now_ns();
+						r = iova_alloc(&d, size, limit, &iova);
+						t1 = now_ns();
+						if (r == TG_OK)
+							live[n++] = LIVE_ENC(iova, g);
+						if (phase == 0) {
+							timing_add(&all, t1 - t0);
+							timing_add(&ta, t1 - t0);
+							req32 += limit == MASK32;
+							if (r != TG_OK && limit == MASK32 && r == TG_ENOSPC)
+								fail32++;
+							else if (r != TG_OK)
+								other_fail++;
+						}
+					} else {
+						uint32_t i = (uint32_t)(rnd() % n);
+
+						t0 = now_ns();
+						r = iova_free(&d, LIVE_IOVA(live[i]), LIVE_SIZE(live[i]));
+						t1 = now_ns();
+						if (r != TG_OK)
+							goto failed;
+						live[i] = live[--n];
+						if (phase == 0) {
+							timing_add(&all, t1 - t0);
+							timing_add(&tf, t1 - t0);
+						}
 					}
-				} else {
-					uint32_t i = (uint32_t)(rnd() % n);
+					seg_alloc[k] = do_alloc;
+					if (rep == 0 || t1 - t0 < seg_ns[k])
+						seg_ns[k] = t1 - t0;
+					if (phase == 0) {
+						uint64_t e0 = now_ns(), e1 = now_ns();
 
-					t0 = now_ns();
-					r = iova_free(&d, LIVE_IOVA(live[i]), LIVE_SIZE(live[i]));
-					t1 = now_ns();
-					if (r != TG_OK)
-						goto failed;
-					live[i] = live[--n];
-					if (rep == 0) {
-						timing_add(&all, t1 - t0);
-						timing_add(&tf, t1 - t0);
+						timing_add(&noise, e1 - e0);
 					}
 				}
-				seg_alloc[k] = do_alloc;
-				if (rep == 0 || t1 - t0 < seg_ns[k])
-					seg_ns[k] = t1 - t0;
-				if (rep == 0) {
-					uint64_t e0 = now_ns(), e1 = now_ns();
-
-					timing_add(&noise, e1 - e0);
-				}
+			}
+			for (uint32_t k = 0; phase && k < SEG; k++) {
+				timing_add(&replayed, seg_ns[k]);
+				timing_add(seg_alloc[k] ? &ralloc : &rfree, seg_ns[k]);
 			}
 		}
-		for (uint32_t k = 0; k < SEG; k++) {
-			timing_add(&replayed, seg_ns[k]);
-			timing_add(seg_alloc[k] ? &ralloc : &rfree, seg_ns[k]);
-		}
+		if (phase == 0)
+			iova_get_stats(&d, &s1);
 	}
-	iova_get_stats(&d, &s1);
 	if (other_fail) {
 		fprintf(stderr, "bench-iova: %llu unexpected allocation failures\n",
 			(unsigned long long)other_fail);
