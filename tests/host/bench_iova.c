@@ -123,6 +123,16 @@ static double timing_mean(const struct timing *t)
 	return t->n ? (double)t->sum / (double)t->n : 0.0;
 }
 
+/* A domain with its node storage and the benchmark's list of live ranges. */
+static void copy_state(struct iova_domain *to, struct iova_node *to_nodes, uint64_t *to_live,
+		       const struct iova_domain *from, const struct iova_node *from_nodes,
+		       const uint64_t *from_live, size_t nnodes)
+{
+	*to = *from;	/* its pointers name the storage that stays in place */
+	memcpy(to_nodes, from_nodes, nnodes * sizeof(*to_nodes));
+	memcpy(to_live, from_live, (LIVE + BAND + 1) * sizeof(*to_live));
+}
+
 int main(int argc, char **argv)
 {
 	static struct iova_domain d;
@@ -216,17 +226,13 @@ int main(int argc, char **argv)
 			iova_get_stats(&d, &s0);
 		for (uint32_t seg = 0; seg < OPS / SEG; seg++) {
 			if (phase) {
-				snap_d = d;
-				memcpy(snap_nodes, nodes, nnodes * sizeof(*nodes));
-				memcpy(snap_live, live, (LIVE + BAND + 1) * sizeof(*live));
+				copy_state(&snap_d, snap_nodes, snap_live, &d, nodes, live, nnodes);
 				snap_n = n;
 				snap_rng = rng;
 			}
 			for (uint32_t rep = 0; rep < reps; rep++) {
 				if (rep) {
-					d = snap_d;
-					memcpy(nodes, snap_nodes, nnodes * sizeof(*nodes));
-					memcpy(live, snap_live, (LIVE + BAND + 1) * sizeof(*live));
+					copy_state(&d, nodes, live, &snap_d, snap_nodes, snap_live, nnodes);
 					n = snap_n;
 					rng = snap_rng;
 				}
