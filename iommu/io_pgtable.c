@@ -821,14 +821,17 @@ int io_pgtable_range_mapped(struct io_pgtable *pgt, uint64_t iova, uint64_t size
 	int rc = check_range(pgt, iova, size);
 	if (rc)
 		return rc;
-	/* Inside one existing last-level table: its entries (the usual list segment). */
+	/* Inside one existing last-level table (the usual list segment): its entries. */
 	uint64_t *pd;
 	const uint64_t *e = fast_target(pgt, iova, size, &pd);
+	if (e) {
+		for (size_t k = 0; k < (size_t)(size >> granule(pgt)); k++)
+			if (!(e[k] & PTD_VALID))
+				return TG_ENOENT;
+		return TG_OK;
+	}
 	struct unmap_pass first = { 0 };	/* else an unmap's first pass, its verdict only */
-
-	/* (e as a table whose index 0 is the range's first entry) */
-	return e ? unmap_level(pgt, (uint64_t *)e, LAST_LEVEL, 0, size, &first, false)
-		 : unmap_level(pgt, pgt->root, pgt->start_level, iova, size, &first, false);
+	return unmap_level(pgt, pgt->root, pgt->start_level, iova, size, &first, false);
 }
 
 
