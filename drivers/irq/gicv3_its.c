@@ -184,7 +184,11 @@ static bool its_lpi_allocated(unsigned int intid)
 	       its.lpi[intid - GIC_LPI_BASE].used;
 }
 
-static int its_lpi_set_enabled(unsigned int intid, bool on)
+/*
+ * One command for an allocated LPI's (DeviceID, EventID), then SYNC; with
+ * `enable` 0 or 1, its configuration byte is written first.
+ */
+static int its_lpi_cmd(unsigned int intid, uint32_t cmd, int enable)
 {
 	struct its_lpi *l;
 	unsigned long flags;
@@ -194,30 +198,24 @@ static int its_lpi_set_enabled(unsigned int intid, bool on)
 		return TG_ERANGE;
 	l = &its.lpi[intid - GIC_LPI_BASE];
 	flags = arch_irq_save();
-	its_prop_write(intid, on);
-	/* The Redistributor may cache the byte: INV makes it read it again. */
-	rc = its_dev_event_cmd(ITS_CMD_INV, l->dev->devid, l->event);
+	if (enable >= 0)
+		its_prop_write(intid, enable);
+	rc = its_dev_event_cmd(cmd, l->dev->devid, l->event);
 	if (!rc)
 		rc = its_queue_sync();
 	arch_irq_restore(flags);
 	return rc;
 }
 
+static int its_lpi_set_enabled(unsigned int intid, bool on)
+{
+	/* The Redistributor may cache the byte: INV makes it read it again. */
+	return its_lpi_cmd(intid, ITS_CMD_INV, on);
+}
+
 static int its_lpi_raise(unsigned int intid)
 {
-	struct its_lpi *l;
-	unsigned long flags;
-	int rc;
-
-	if (!its_lpi_allocated(intid))
-		return TG_ERANGE;
-	l = &its.lpi[intid - GIC_LPI_BASE];
-	flags = arch_irq_save();
-	rc = its_dev_event_cmd(ITS_CMD_INT, l->dev->devid, l->event);
-	if (!rc)
-		rc = its_queue_sync();
-	arch_irq_restore(flags);
-	return rc;
+	return its_lpi_cmd(intid, ITS_CMD_INT, -1);
 }
 
 static const struct gic_lpi_ops its_lpi_ops = {
