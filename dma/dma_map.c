@@ -116,7 +116,8 @@ fail:
 TG_HOT_INLINE int dma_unmap_single_locked(struct dma_dev *dd, dma_addr_t dma, size_t size,
 					  enum dma_dir dir)
 {
-	if (!dd || !size || !dir_ok(dir))
+	/* No mapping is 2^48 bytes or more: the tag keeps 48 bits of size. */
+	if (!dd || !size || !dir_ok(dir) || (uint64_t)size >> (64 - DMA_TAG_SIZE_SHIFT))
 		return TG_EINVAL;
 	struct dma_iommu *io = dd->iommu;
 

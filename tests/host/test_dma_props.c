@@ -1306,6 +1306,9 @@ static void test_bad_single(void **state)
 	if (!keep.sg) {
 		assert_int_equal(dma_unmap_single(&s.dd, keep.dma, keep.size + 2 * SZ_4K, keep.dir),
 				 TG_EINVAL);
+		/* A size that only differs above the 48 bits an IOVA space can hold. */
+		assert_int_equal(dma_unmap_single(&s.dd, keep.dma, keep.size + (1ull << 48), keep.dir),
+				 TG_EINVAL);
 		enum dma_dir other = keep.dir == DMA_TO_DEVICE ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
 		assert_int_equal(dma_unmap_single(&s.dd, keep.dma, keep.size, other), TG_EINVAL);
 		assert_int_equal(dma_unmap_single(&s.dd, keep.dma, 0, keep.dir), TG_EINVAL);
